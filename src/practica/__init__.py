@@ -1,0 +1,1 @@
+"""Practica: run a learning organisation around communities of practice."""

@@ -1,0 +1,1 @@
+"""Pure analysis functions (no Django): calibration, loops and archetypes, networks, health."""

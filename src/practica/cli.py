@@ -1,0 +1,235 @@
+"""The ``practica`` command line: serve, demo data, Django's own commands, import and export.
+
+Commands parse their options, then call the same services the pages and the API call.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="Practica: run a learning organisation around communities of practice.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class SetupFailed(Exception):
+    """Start-up could not continue; the message is the one line shown to the person."""
+
+
+def setup_django() -> None:
+    """Load the settings (failing with one line on a bad variable) and start Django."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practica.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise SetupFailed(f"Configuration error: {error}") from None
+
+
+def migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def progress_bar(console: Console = err) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _generate_demo(people: int, seed: int) -> None:
+    from practica.demo.generator import generate_organisation
+
+    with progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        generate_organisation(people=people, seed=seed, progress=report)
+
+
+def print_demo_logins() -> None:
+    from django.conf import settings
+
+    from practica.demo.generator import DEMO_ACCOUNTS
+
+    table = Table(title="Demo sign-ins", show_lines=False)
+    table.add_column("username")
+    table.add_column("password")
+    table.add_column("organisation role")
+    for username, (_, role, _) in DEMO_ACCOUNTS.items():
+        table.add_row(username, settings.PRACTICA_DEMO_PASSWORD, role.label.lower())
+    out.print(table)
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(help="How many people the organisation has (50 to 20,000).")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same organisation.")] = 1,
+) -> None:
+    """Create a synthetic demo organisation in an empty database, with four demo sign-ins."""
+    setup_django()
+    migrate()
+    from practica.core.errors import ApplicationError
+
+    try:
+        _generate_demo(people, seed)
+    except ApplicationError as error:
+        raise SetupFailed(str(error)) from None
+    print_demo_logins()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
+    demo_people: Annotated[
+        int, typer.Option(help="Size of the demo organisation created when the database is empty.")
+    ] = 200,
+    no_demo: Annotated[bool, typer.Option("--no-demo", help="Never create the demo organisation.")] = False,
+) -> None:
+    """Migrate, create the demo organisation if the database is empty, and serve with gunicorn."""
+    setup_django()
+    from django.core.management import call_command
+
+    from practica.demo.generator import organisation_is_empty
+
+    err.print("Preparing the database…")
+    migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if organisation_is_empty() and not no_demo:
+        err.print("The database is empty: creating the demo organisation.")
+        _generate_demo(demo_people, seed=1)
+    print_demo_logins()
+    out.print(f"Practica is serving on [bold]http://{host}:{port}[/bold] (Ctrl+C stops it).")
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "practica.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(context: typer.Context) -> None:
+    """Run one of Django's own management commands, e.g. `practica manage createsuperuser`."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["practica manage", *context.args])
+
+
+@import_app.command("people")
+def import_people(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns email,name,team,parent_team,manager_email,title,location (see the README)."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+) -> None:
+    """Import people and teams from CSV: all or nothing; re-importing the same file changes nothing."""
+    setup_django()
+    migrate()
+    from practica.people.transfer import PeopleImportError, people_import_csv
+
+    text = _read_text(file)
+    try:
+        report = people_import_csv(text=text, dry_run=dry_run)
+    except PeopleImportError as error:
+        for line in error.errors:
+            err.print(f"[red]error[/red] {line}")
+        raise SetupFailed(f"{file}: {len(error.errors)} problem(s); nothing was imported.") from None
+    verb = "Would change" if dry_run else "Changed"
+    for change in report.changes[:200]:
+        out.print(f"  {change}")
+    if len(report.changes) > 200:
+        out.print(f"  … and {len(report.changes) - 200} more")
+    out.print(
+        f"{verb}: {report.people_created} people created, {report.people_updated} updated, "
+        f"{report.teams_created} teams created, {report.teams_moved} moved, "
+        f"{report.memberships_added} memberships added, {report.memberships_removed} removed, "
+        f"{report.managers_changed} managers changed ({report.rows} rows read)."
+    )
+    if not report.changed_anything:
+        out.print("Nothing to change: the database already matches the file.")
+
+
+@export_app.command("people")
+def export_people(
+    file: Annotated[Path, typer.Argument(help="Where to write the CSV; '-' writes to standard output.")],
+) -> None:
+    """Export people and teams as CSV in the same format `practica import people` reads."""
+    setup_django()
+    from practica.people.transfer import people_export_csv
+
+    text = people_export_csv()
+    if str(file) == "-":
+        sys.stdout.write(text)
+        return
+    file.write_text(text, encoding="utf-8")
+    err.print(f"Wrote {text.count(chr(10)) - 1} rows to {file}.")
+
+
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise SetupFailed(f"{file}: no such file.") from None
+    except UnicodeDecodeError:
+        raise SetupFailed(f"{file}: not UTF-8 text; save the CSV as UTF-8 and try again.") from None
+
+
+def main() -> None:
+    """Console-script entry point: one-line messages instead of tracebacks for expected failures."""
+    try:
+        app()
+    except SetupFailed as error:
+        err.print(f"[red]{error}[/red]", highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

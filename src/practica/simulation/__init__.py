@@ -1,0 +1,1 @@
+"""Pure simulation models (no Django): the organisational learning simulator."""
