@@ -12,8 +12,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from practica.simulation.cli import simulate_app
 
 app = typer.Typer(
     help="Practica: run a learning organisation around communities of practice.",
@@ -24,6 +27,7 @@ import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(simulate_app, name="simulate")
 
 out = Console()
 err = Console(stderr=True)
@@ -180,11 +184,12 @@ def import_people(
         report = people_import_csv(text=text, dry_run=dry_run)
     except PeopleImportError as error:
         for line in error.errors:
-            err.print(f"[red]error[/red] {line}")
+            # The lines quote the file, so they are escaped: a "[/b]" in a cell is text, not markup.
+            err.print(f"[red]error[/red] {escape(line)}", soft_wrap=True)
         raise SetupFailed(f"{file}: {len(error.errors)} problem(s); nothing was imported.") from None
     verb = "Would change" if dry_run else "Changed"
     for change in report.changes[:200]:
-        out.print(f"  {change}")
+        out.print(f"  {change}", markup=False, soft_wrap=True)
     if len(report.changes) > 200:
         out.print(f"  … and {len(report.changes) - 200} more")
     out.print(
@@ -203,14 +208,18 @@ def export_people(
 ) -> None:
     """Export people and teams as CSV in the same format `practica import people` reads."""
     setup_django()
+    migrate()
     from practica.people.transfer import people_export_csv
 
     text = people_export_csv()
     if str(file) == "-":
         sys.stdout.write(text)
         return
-    file.write_text(text, encoding="utf-8")
-    err.print(f"Wrote {text.count(chr(10)) - 1} rows to {file}.")
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise SetupFailed(f"{file}: cannot write there ({error.strerror}).") from None
+    err.print(f"Wrote {text.count(chr(10)) - 1} rows to {escape(str(file))}.")
 
 
 def _read_text(file: Path) -> str:
@@ -220,6 +229,8 @@ def _read_text(file: Path) -> str:
         raise SetupFailed(f"{file}: no such file.") from None
     except UnicodeDecodeError:
         raise SetupFailed(f"{file}: not UTF-8 text; save the CSV as UTF-8 and try again.") from None
+    except OSError as error:
+        raise SetupFailed(f"{file}: cannot read it ({error.strerror}).") from None
 
 
 def main() -> None:
@@ -227,7 +238,7 @@ def main() -> None:
     try:
         app()
     except SetupFailed as error:
-        err.print(f"[red]{error}[/red]", highlight=False, soft_wrap=True)
+        err.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

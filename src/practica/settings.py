@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "ninja",
     "practica.core",
     "practica.people",
+    "practica.communities",
     "practica.demo",
 ]
 
@@ -87,6 +88,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

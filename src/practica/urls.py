@@ -34,4 +34,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("practica.people.urls")),
+    path("", include("practica.communities.urls")),
 ]

@@ -5,11 +5,15 @@ Every other app adds its rules here as small functions over a Person, so a rule 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 
 from practica.people.models import Person, Role
+
+if TYPE_CHECKING:
+    from practica.communities.models import Community, Membership
 
 
 def person_for_user(user: Any) -> Person:
@@ -39,3 +43,53 @@ def can_import_people(actor: Person) -> bool:
 def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+# Communities --------------------------------------------------------------------------------------
+# A private community is invisible to everyone who is not an active or invited member: stewards and
+# admins included (specs/communities.md, "Roles"). Leads manage their community.
+
+
+def community_visible_q(person: Person) -> Q:
+    """Filter for communities ``person`` may see (use on Community querysets)."""
+    from practica.communities.models import Membership, MembershipStatus, Visibility
+
+    belongs = Membership.objects.filter(
+        community=OuterRef("pk"),
+        person=person,
+        status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED],
+    )
+    return ~Q(visibility=Visibility.PRIVATE) | Q(Exists(belongs))
+
+
+def membership_of(person: Person, community: Community) -> Membership | None:
+    from practica.communities.models import Membership
+
+    return Membership.objects.filter(community=community, person=person).first()
+
+
+def can_view_community(person: Person, community: Community, membership: Membership | None = None) -> bool:
+    from practica.communities.models import MembershipStatus, Visibility
+
+    if community.visibility != Visibility.PRIVATE:
+        return True
+    membership = membership if membership is not None else membership_of(person, community)
+    return membership is not None and membership.status in {MembershipStatus.ACTIVE, MembershipStatus.INVITED}
+
+
+def is_active_member(membership: Membership | None) -> bool:
+    return membership is not None and membership.is_active
+
+
+def can_lead_community(membership: Membership | None) -> bool:
+    """Leads edit the charter, change the stage, manage members and events, take attendance."""
+    from practica.communities.models import Role
+
+    return is_active_member(membership) and membership is not None and membership.role == Role.LEAD
+
+
+def can_see_member_count(person: Person, community: Community, membership: Membership | None) -> bool:
+    """Counts of a private community are hidden from non-members (they cannot see it at all)."""
+    from practica.communities.models import Visibility
+
+    return community.visibility != Visibility.PRIVATE or is_active_member(membership)

@@ -136,9 +136,11 @@ def generate_organisation(
 
 def _people_step(context: DemoContext) -> None:
     rows = _organisation_rows(context)
-    context.progress("people and teams", 0, len(rows))
+    # Saving is one bulk import, so its bar only moves at the end; a separate label keeps the first
+    # bar from jumping back to zero.
+    context.progress("saving people and teams", 0, len(rows))
     people_import_rows(rows)
-    context.progress("people and teams", len(rows), len(rows))
+    context.progress("saving people and teams", len(rows), len(rows))
     context.teams = list(Team.objects.order_by("name"))
     context.people = list(Person.objects.order_by("email"))
     _demo_accounts(context)
@@ -217,7 +219,7 @@ def _organisation_rows(context: DemoContext) -> list[PersonRow]:
             )
             row_number += 1
         remaining -= size
-        context.progress("people and teams", len(rows), synthetic)
+        context.progress("inventing people and teams", len(rows), synthetic)
     return rows
 
 

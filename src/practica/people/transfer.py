@@ -97,8 +97,8 @@ def parse_people_csv(text: str) -> list[PersonRow]:
     for number, record in enumerate(reader, start=2):
         if len(record) > len(header):
             raise PeopleImportError([f"row {number}: more values than columns"])
-        values = {key: value.strip() for key, value in zip(header, record)}
-        values.update({key: "" for key in header[len(record) :]})
+        record += [""] * (len(header) - len(record))
+        values = {key: value.strip() for key, value in zip(header, record, strict=True)}
         if not any(values.values()):
             continue
         rows.append(PersonRow(row=number, **values))

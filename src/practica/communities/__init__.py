@@ -1,0 +1,1 @@
+"""Communities of practice: charter, lifecycle, membership and participation, events, health."""
