@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def empty_the_organisation() -> None:
+    from practica.communities.models import Community
+
+    Community.objects.all().delete()
     get_user_model().objects.all().delete()
     # Teams protect their children from deletion; detach them first.
     Team.objects.update(parent=None)

@@ -37,7 +37,10 @@ def community_list_for(
     communities = (
         Community.objects.filter(community_visible_q(person))
         .annotate(
-            member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE)),
+            # distinct: the search and tag filters join the tags, which would count a member once per tag.
+            member_count=Count(
+                "memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True
+            ),
             my_status=Subquery(my_status),
             my_role=Subquery(my_role),
         )
@@ -94,15 +97,18 @@ def member_count(community: Community) -> int:
     return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).count()
 
 
-def members_by_level(community: Community) -> dict[str, list[Membership]]:
-    """Active members grouped by participation level (most involved first), with their formal teams."""
-    memberships = (
+def active_memberships(community: Community) -> QuerySet[Membership]:
+    return (
         Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
         .select_related("person")
-        .prefetch_related(
-            Prefetch("person__team_memberships", queryset=TeamMembership.objects.select_related("team"))
-        )
-        .order_by("person__display_name")
+        .order_by("person__display_name", "pk")
+    )
+
+
+def members_by_level(community: Community) -> dict[str, list[Membership]]:
+    """Active members grouped by participation level (most involved first), with their formal teams."""
+    memberships = active_memberships(community).prefetch_related(
+        Prefetch("person__team_memberships", queryset=TeamMembership.objects.select_related("team"))
     )
     grouped: dict[str, list[Membership]] = {
         level: [] for level in Level.values if level != Level.TRANSACTIONAL

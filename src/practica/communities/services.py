@@ -6,12 +6,14 @@ Activity rows through :func:`activity_record`, which the feed, participation lev
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from practica.analysis.participation import PersonActivity, participation_levels
 from practica.communities.models import (
     CHARTER_FIELDS,
     Activity,
@@ -27,6 +29,7 @@ from practica.communities.models import (
     Tag,
     Visibility,
 )
+from practica.communities.participation import activity_in_window
 from practica.core.errors import ApplicationError
 from practica.core.permissions import can_lead_community, membership_of
 from practica.people.models import Person
@@ -290,6 +293,14 @@ def membership_leave(*, person: Person, community: Community) -> Membership:
     return membership
 
 
+def derived_level(membership: Membership) -> Level:
+    """The level the participation rule gives an active ``membership`` now, by its (maybe unsaved) role."""
+    activity = activity_in_window(membership.community, now=timezone.now())
+    record = activity.get(membership.person_id, PersonActivity(is_member=True))
+    activity[membership.person_id] = replace(record, is_member=True, is_lead=membership.role == Role.LEAD)
+    return Level(participation_levels(activity)[membership.person_id])
+
+
 def _lead_count(community: Community) -> int:
     return (
         Membership.objects.select_for_update()
@@ -307,8 +318,9 @@ def membership_set_role(*, actor: Person, membership: Membership, role: Role) ->
     if membership.role == Role.LEAD and role != Role.LEAD and _lead_count(membership.community) <= 1:
         raise ApplicationError("A community needs at least one lead: make someone else a lead first.")
     membership.role = role
-    if role == Role.LEAD and not membership.level_pinned:
-        membership.level = Level.CORE
+    if not membership.level_pinned:
+        # A former lead is no longer core by right: derive the level at once, not at the next recompute.
+        membership.level = derived_level(membership)
     membership.save(update_fields=["role", "level"])
     return membership
 
@@ -323,7 +335,7 @@ def membership_pin_level(*, actor: Person, membership: Membership, level: Level 
             "Transactional is for people outside the community; members cannot be pinned there."
         )
     membership.level_pinned = level is not None
-    if level is not None:
-        membership.level = level
+    # Unpinning shows the level derived from activity straight away, whoever calls (page or API).
+    membership.level = level if level is not None else derived_level(membership)
     membership.save(update_fields=["level", "level_pinned"])
     return membership

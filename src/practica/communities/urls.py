@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from practica.communities import views
+from practica.communities import views, views_events, views_health
 
 app_name = "communities"
 
@@ -23,4 +23,27 @@ urlpatterns = [
     path("communities/<slug:slug>/members/<int:pk>/decide/", views.membership_decide, name="decide"),
     path("communities/<slug:slug>/members/<int:pk>/role/", views.membership_role, name="role"),
     path("communities/<slug:slug>/members/<int:pk>/level/", views.membership_level, name="level"),
+    # health (views_health.py)
+    path("communities/<slug:slug>/health/", views_health.health_page, name="health"),
+    path("communities/<slug:slug>/health/recompute/", views_health.health_recompute, name="health-recompute"),
+    path("communities/<slug:slug>/health/review/", views_health.health_review, name="health-review"),
+    # events (views_events.py)
+    path("communities/<slug:slug>/events/", views_events.event_list, name="events"),
+    path("communities/<slug:slug>/events/new/", views_events.event_create, name="event-create"),
+    path("communities/<slug:slug>/events/<int:pk>/", views_events.event_detail, name="event-detail"),
+    path("communities/<slug:slug>/events/<int:pk>/edit/", views_events.event_edit, name="event-edit"),
+    path("communities/<slug:slug>/events/<int:pk>/cancel/", views_events.event_cancel, name="event-cancel"),
+    path("communities/<slug:slug>/events/<int:pk>/rsvp/", views_events.event_rsvp, name="event-rsvp"),
+    path(
+        "communities/<slug:slug>/events/<int:pk>/attendance/",
+        views_events.event_attendance,
+        name="event-attendance",
+    ),
+    path("communities/<slug:slug>/events/<int:pk>/notes/", views_events.event_notes, name="event-notes"),
+    path("calendar/<str:token>/personal.ics", views_events.calendar_personal, name="calendar-personal"),
+    path(
+        "calendar/<str:token>/communities/<slug:slug>.ics",
+        views_events.calendar_community,
+        name="calendar-community",
+    ),
 ]

@@ -44,7 +44,7 @@ from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
 from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
-from practica.core.permissions import person_for_user
+from practica.core.permissions import can_see_member_count, person_for_user
 from practica.people.models import Person
 
 
@@ -110,7 +110,7 @@ def community_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    _, access = _access(request, slug)
+    person, access = _access(request, slug)
     community = access.community
     summary, advice = STAGE_GUIDANCE[community.stage]
     return _page(
@@ -119,7 +119,11 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         access,
         "overview",
         charter=[(field, getattr(community, field)) for field in CHARTER_FIELDS],
-        member_count=selectors.member_count(community),
+        member_count=(
+            selectors.member_count(community)
+            if can_see_member_count(person, community, access.membership)
+            else None
+        ),
         leads=selectors.leads_of(community),
         stage_summary=summary,
         stage_advice=advice,
@@ -177,6 +181,11 @@ def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as error:
             _form_error(form, error)
+            if data["base_version"] != community.charter_version:
+                # Stale: the typed text stays, and saving again after comparing must not be refused again.
+                typed = request.POST.copy()
+                typed["base_version"] = str(community.charter_version)
+                form.data = typed
         else:
             messages.success(request, f"Charter saved as version {community.charter_version}.")
             return redirect("communities:detail", slug=community.slug)
@@ -354,8 +363,6 @@ def membership_level(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise ApplicationError("Choose a participation level, or derive it from activity.")
     level = Level(form.cleaned_data["level"]) if form.cleaned_data["level"] else None
     services.membership_pin_level(actor=person, membership=membership, level=level)
-    if level is None:
-        participation_recompute(community=access.community)
     messages.success(request, "Participation level saved.")
     return redirect("communities:members", slug=slug)
 

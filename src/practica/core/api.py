@@ -65,9 +65,11 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 def register_routers() -> None:
     """Attach each app's router; called once from urls.py so apps stay import-order independent."""
+    from practica.communities.api import router as communities_router
     from practica.people.api import router as people_router
 
     api.add_router("", people_router)
+    api.add_router("", communities_router)
 
 
 register_routers()

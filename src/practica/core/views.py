@@ -6,18 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from practica.communities import selectors as community_selectors
+from practica.communities.event_selectors import upcoming_events_for
 from practica.core.permissions import person_for_user
-from practica.people import selectors as people_selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """A person's start page: their next events, news from their communities, communities to discover."""
     person = person_for_user(request.user)
     context = {
         "person": person,
-        "memberships": person.team_memberships.select_related("team", "manager"),
-        "people_count": people_selectors.person_list().count(),
-        "team_count": people_selectors.team_list().count(),
+        "upcoming": upcoming_events_for(person, limit=6),
+        "my_communities": community_selectors.community_list_for(person, mine=True)[:12],
+        "activity": community_selectors.activity_for_person(person)[:12],
+        "suggestions": community_selectors.community_suggestions(person),
     }
     return render(request, "core/home.html", context)
 

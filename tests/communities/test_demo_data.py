@@ -1,0 +1,70 @@
+"""The demo organisation gives every community page something true to show, and a privacy case."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from practica.communities.models import (
+    Attendance,
+    Community,
+    Event,
+    Level,
+    Membership,
+    Rsvp,
+    Stage,
+    Visibility,
+)
+from practica.demo.generator import generate_organisation
+from practica.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    generate_organisation(people=120, seed=7)
+
+
+def test_demo_communities_cover_every_stage_and_visibility(demo):
+    communities = Community.objects.all()
+    assert 8 <= communities.count() <= 15
+    assert {c.stage for c in communities} == set(Stage.values)
+    assert {c.visibility for c in communities} == set(Visibility.values)
+    assert all(c.health_status for c in communities)
+
+
+def test_a_private_community_led_by_demo_lead_excludes_demo_member(demo):
+    lead = Person.objects.get(user__username="demo-lead")
+    member = Person.objects.get(user__username="demo-member")
+    private = Community.objects.filter(
+        visibility=Visibility.PRIVATE, memberships__person=lead, memberships__role="lead"
+    )
+    assert private.exists()
+    community = private.first()
+    assert not Membership.objects.filter(community=community, person=member).exists()
+    assert Event.objects.filter(community=community).exists()
+    client = Client()
+    client.force_login(member.user)
+    assert client.get(f"/communities/{community.slug}/").status_code == 404
+    assert community.name not in client.get("/communities/").text
+
+
+def test_events_have_attendance_in_the_past_and_rsvps_ahead(demo):
+    assert Attendance.objects.count() > 50
+    assert Rsvp.objects.exists()
+    assert Event.objects.filter(attendance_taken_at__isnull=False).exists()
+
+
+def test_participation_levels_are_derived_and_varied(demo):
+    levels = set(Membership.objects.values_list("level", flat=True))
+    assert {Level.CORE, Level.OCCASIONAL, Level.PERIPHERAL} <= levels
+
+
+def test_demo_member_sees_a_full_home_page(demo):
+    member = Person.objects.get(user__username="demo-member")
+    client = Client()
+    client.force_login(member.user)
+    page = client.get("/").text
+    assert "Coming up" in page
+    assert "Nothing scheduled in your communities" not in page
