@@ -668,7 +668,7 @@ def queries(client: Client, address: str) -> int:
 
 DIRECTORY_QUERIES = 6  # session, user, person, count, page, tags
 DETAIL_QUERIES = 10
-MEMBERS_QUERIES = 10
+MEMBERS_QUERIES = 11  # ... plus level counts, first members per level (window), their teams
 
 
 def test_the_directory_uses_a_constant_number_of_queries(
@@ -725,3 +725,23 @@ def test_the_members_page_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(MEMBERS_QUERIES):
         client.get(members)
     assert queries(client, members) == small
+
+
+def test_a_large_level_shows_the_first_members_and_pages_through_the_rest(
+    client_for, owner, make_person, testing, settings
+):
+    from practica.communities import selectors
+
+    for number in range(selectors.MEMBERS_SHOWN_PER_LEVEL + 5):
+        membership_join(person=make_person(f"quiet{number:02d}"), community=testing)
+    client = client_for(owner)
+    url = reverse("communities:members", args=[testing.slug])
+    page = client.get(url).text
+    total = testing.memberships.filter(level="peripheral", status="active").count()
+    assert total > selectors.MEMBERS_SHOWN_PER_LEVEL
+    assert f"Show all {total} peripheral members" in page
+    assert "Quiet29" not in page  # beyond the first members shown
+    level_page = client.get(url, {"level": "peripheral"}).text
+    assert "Quiet00" in level_page
+    assert "All levels" in level_page
+    assert "Quiet29" in client.get(url, {"level": "peripheral", "page": 2}).text

@@ -5,18 +5,31 @@ A private community is a 404 for everyone who is not a member, exactly as on the
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from practica.communities import selectors, services
-from practica.communities.models import CHARTER_FIELDS, Community, Membership, Stage, Visibility
+from practica.communities import event_selectors, events, health, selectors, services
+from practica.communities.models import (
+    CHARTER_FIELDS,
+    Community,
+    Event,
+    EventKind,
+    Frequency,
+    Membership,
+    Rsvp,
+    RsvpAnswer,
+    Stage,
+    Visibility,
+)
 from practica.communities.selectors import CommunityAccess
+from practica.core.errors import ApplicationError
 from practica.core.permissions import person_for_user
 from practica.people.models import Person
 
@@ -206,42 +219,41 @@ def community_detail(request: HttpRequest, slug: str) -> dict[str, object]:
 
 @router.patch("/communities/{slug}", response={200: CommunityOut, 400: ErrorOut, 403: ErrorOut})
 def community_update(request: HttpRequest, slug: str, payload: CommunityPatch) -> dict[str, object]:
-    """Change settings and/or the charter (leads only). Charter edits name the version they are based on."""
+    """Change settings and/or the charter (leads only), all or nothing.
+
+    Charter edits name the version they are based on, so a stale edit is refused, not applied.
+    """
     person, access = _access(request, slug)
     if not access.is_lead:
         raise PermissionDenied(services.NOT_A_LEAD)
     community = access.community
-    fields = payload.dict(exclude_unset=True)
+    given = payload.dict(exclude_unset=True)
     charter = {
         ("community_text" if name == "community" else name): value
-        for name, value in fields.items()
+        for name, value in given.items()
         if name in {*CHARTER_FIELDS, "community"} and name != "community_text" and value is not None
     }
-    settings_changed = any(name in fields for name in ("name", "summary", "visibility", "tags"))
     if charter and payload.charter_base_version is None:
-        from practica.core.errors import ApplicationError
-
         raise ApplicationError("charter_base_version is required when changing the charter.")
-    if settings_changed:
-        services.community_update(
-            actor=person,
-            community=community,
-            name=payload.name if payload.name is not None else community.name,
-            summary=payload.summary if payload.summary is not None else community.summary,
-            visibility=payload.visibility or Visibility(community.visibility),
-            tags=", ".join(payload.tags)
-            if payload.tags is not None
-            else ", ".join(tag.name for tag in community.tags.all()),
-        )
-    if charter:
-        assert payload.charter_base_version is not None
-        services.charter_update(
-            actor=person,
-            community=community,
-            base_version=payload.charter_base_version,
-            note=payload.charter_note,
-            **charter,
-        )
+    current_tags = [tag.name for tag in community.tags.all()]
+    with transaction.atomic():
+        if given.keys() & {"name", "summary", "visibility", "tags"}:
+            services.community_update(
+                actor=person,
+                community=community,
+                name=payload.name if payload.name is not None else community.name,
+                summary=payload.summary if payload.summary is not None else community.summary,
+                visibility=payload.visibility or Visibility(community.visibility),
+                tags=", ".join(payload.tags if payload.tags is not None else current_tags),
+            )
+        if charter and payload.charter_base_version is not None:
+            services.charter_update(
+                actor=person,
+                community=community,
+                base_version=payload.charter_base_version,
+                note=payload.charter_note,
+                **charter,
+            )
     return _detail(selectors.community_for(person, community.slug))
 
 
@@ -278,3 +290,129 @@ def membership_leave(request: HttpRequest, slug: str) -> Status[None]:
     person, access = _access(request, slug)
     services.membership_leave(person=person, community=access.community)
     return Status(204, None)
+
+
+# Events, RSVPs and health ---------------------------------------------------------------------------
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    kind: str
+    agenda: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str
+    link: str
+    capacity: int | None
+    status: str
+    series_id: int | None
+    notes: str
+    going_count: int = 0
+    maybe_count: int = 0
+    waitlist_count: int = 0
+
+
+class EventIn(Schema):
+    title: str
+    starts_local: datetime = Field(..., description="Wall-clock start in time_zone, without offset.")
+    ends_local: datetime
+    time_zone: str = "UTC"
+    kind: EventKind = EventKind.MEETUP
+    agenda: str = ""
+    place: str = ""
+    link: str = ""
+    capacity: int | None = None
+    frequency: Frequency | None = Field(None, description="Repeat weekly, fortnightly or monthly.")
+    occurrences: int | None = None
+    until: date | None = None
+
+
+class RsvpIn(Schema):
+    answer: RsvpAnswer
+
+
+class RsvpOut(Schema):
+    person_id: int
+    display_name: str = Field(..., alias="person.display_name")
+    answer: str
+    waitlisted: bool
+
+
+class AnswersOut(Schema):
+    going: list[RsvpOut]
+    maybe: list[RsvpOut]
+    waitlist: list[RsvpOut]
+    not_going: int
+
+
+class IndicatorOut(Schema):
+    key: str
+    group: str
+    label: str
+    value: float | None
+    previous: float | None
+    unit: str
+    trend: str
+    rule: str
+    note: str
+
+
+class HealthOut(Schema):
+    status: str
+    reasons: list[str]
+    start: date
+    end: date
+    indicators: list[IndicatorOut]
+
+
+@router.get("/communities/{slug}/events", response=list[EventOut])
+@paginate(PageNumberPagination, page_size=50)
+def event_list(request: HttpRequest, slug: str, upcoming: bool | None = None) -> QuerySet[Event]:
+    """The community's events with RSVP counts (``upcoming=true`` soonest first, ``false`` latest first)."""
+    _, access = _access(request, slug)
+    return event_selectors.events_of(access.community, upcoming=upcoming)
+
+
+@router.post("/communities/{slug}/events", response={201: list[EventOut], 400: ErrorOut, 403: ErrorOut})
+def event_create(request: HttpRequest, slug: str, payload: EventIn) -> Status[list[Event]]:
+    """Schedule an event or a series (leads only); returns every occurrence created."""
+    person, access = _access(request, slug)
+    created = events.event_create(actor=person, community=access.community, **payload.dict())
+    return Status(201, created)
+
+
+@router.get("/communities/{slug}/events/{event_id}", response=EventOut)
+def event_detail(request: HttpRequest, slug: str, event_id: int) -> Event:
+    _, access = _access(request, slug)
+    return event_selectors.event_of(access.community, event_id)
+
+
+@router.get("/communities/{slug}/events/{event_id}/rsvps", response=AnswersOut)
+def event_rsvps(request: HttpRequest, slug: str, event_id: int) -> event_selectors.EventAnswers:
+    """Who answered going, maybe (and who waits for a place)."""
+    person, access = _access(request, slug)
+    return event_selectors.event_answers(event_selectors.event_of(access.community, event_id), person)
+
+
+@router.post("/communities/{slug}/events/{event_id}/rsvp", response={200: RsvpOut, 400: ErrorOut})
+def event_rsvp(request: HttpRequest, slug: str, event_id: int, payload: RsvpIn) -> Rsvp:
+    """Answer going, maybe or no; going to a full event puts you on the waitlist."""
+    person, access = _access(request, slug)
+    event = event_selectors.event_of(access.community, event_id)
+    return events.rsvp_set(person=person, event=event, answer=payload.answer)
+
+
+@router.get("/communities/{slug}/health", response=HealthOut)
+def community_health(request: HttpRequest, slug: str) -> dict[str, object]:
+    """Health of the last 90 days against the 90 before: indicators with trend and rule, status, reasons."""
+    _, access = _access(request, slug)
+    report = health.community_health_report(access.community)
+    return {
+        "status": report.status,
+        "reasons": list(report.reasons),
+        "start": report.start,
+        "end": report.end,
+        "indicators": list(report.indicators),
+    }

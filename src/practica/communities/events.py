@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from practica.communities.event_selectors import event_path
@@ -37,11 +38,10 @@ from practica.communities.models import (
     MembershipStatus,
     Rsvp,
     RsvpAnswer,
-    Visibility,
 )
 from practica.communities.services import activity_record, require_lead
 from practica.core.errors import ApplicationError
-from practica.core.permissions import can_view_community, membership_of
+from practica.core.permissions import can_rsvp, can_view_community, membership_of
 from practica.people.models import Person
 
 MAX_OCCURRENCES = 52
@@ -50,16 +50,6 @@ Scope = Literal["this", "following"]
 
 
 # Rules --------------------------------------------------------------------------------------------
-
-
-def can_rsvp(person: Person, community: Community, membership: Membership | None) -> bool:
-    """Active members may answer; in an open community anyone may (they take part transactionally).
-
-    Request-only and private communities keep their events to members: joining comes first.
-    """
-    if membership is not None and membership.is_active:
-        return True
-    return community.visibility == Visibility.OPEN
 
 
 def rsvp_refusal(event: Event, *, now: datetime | None = None) -> str:
@@ -451,6 +441,11 @@ def attendance_record(
 
 
 # Calendar tokens ----------------------------------------------------------------------------------
+
+
+def personal_feed_url(person: Person) -> str:
+    """The path of the person's personal calendar feed (prefix the site address to share it)."""
+    return reverse("communities:calendar-personal", kwargs={"token": calendar_token_for(person).token})
 
 
 def calendar_token_for(person: Person) -> CalendarToken:

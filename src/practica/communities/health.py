@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from practica.analysis.health import HealthReport, HealthThresholds, PeriodInputs, community_health
@@ -32,6 +33,7 @@ from practica.communities.models import (
     Event,
     EventStatus,
     HealthReview,
+    Membership,
     MembershipStatus,
     Principle,
     PrincipleRating,
@@ -389,3 +391,50 @@ def health_reviews(community: Community, *, limit: int = 10) -> list[ReviewRecor
         )
         for review in reviews
     ]
+
+
+# The health page's numbers, cached -------------------------------------------------------------------
+
+SNAPSHOT_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class HealthSnapshot:
+    """Everything the health page shows, computed together at ``computed_at``."""
+
+    report: HealthReport
+    history: list[MonthLevels]
+    events: list[EventAttendance]
+    computed_at: datetime
+
+
+def _snapshot_key(community: Community) -> str:
+    """Changes whenever something the numbers depend on changes (new activity, recomputed levels)."""
+    activity = Activity.objects.filter(community=community).aggregate(last=Max("id"), count=Count("id"))
+    levels = Membership.objects.filter(community=community).aggregate(
+        computed=Max("level_computed_at"), count=Count("id")
+    )
+    computed = levels["computed"].timestamp() if levels["computed"] else 0
+    return (
+        f"practica:health:{community.pk}:{activity['last']}:{activity['count']}:{computed}:{levels['count']}"
+    )
+
+
+def health_snapshot(community: Community, *, refresh: bool = False) -> HealthSnapshot:
+    """The health page's report, participation history and attendance, cached for up to 15 minutes.
+
+    A large community's numbers take a few hundred milliseconds to compute; the cache keeps page views
+    fast while any new activity or recomputation gives a fresh snapshot on the next view.
+    """
+    key = _snapshot_key(community)
+    snapshot = None if refresh else cache.get(key)
+    if snapshot is None:
+        now = timezone.now()
+        snapshot = HealthSnapshot(
+            report=community_health_report(community, now=now),
+            history=participation_history(community, months=6, now=now),
+            events=attendance_per_event(community, limit=20),
+            computed_at=now,
+        )
+        cache.set(key, snapshot, SNAPSHOT_SECONDS)
+    return snapshot

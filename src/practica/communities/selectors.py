@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from practica.analysis.participation import REFERENCE_SHARES
 from practica.communities.models import (
     Activity,
     Community,
@@ -105,17 +107,65 @@ def active_memberships(community: Community) -> QuerySet[Membership]:
     )
 
 
-def members_by_level(community: Community) -> dict[str, list[Membership]]:
-    """Active members grouped by participation level (most involved first), with their formal teams."""
-    memberships = active_memberships(community).prefetch_related(
+MEMBER_LEVELS = [level for level in Level if level != Level.TRANSACTIONAL]
+MEMBERS_SHOWN_PER_LEVEL = 25
+
+
+@dataclass
+class LevelGroup:
+    """Members at one participation level: how many there are and the first few (or one page)."""
+
+    level: Level
+    count: int
+    members: list[Membership]
+    share: float
+
+    @property
+    def reference(self) -> tuple[float, float] | None:
+        """The share healthy communities often show at this level (a reference line, never a target)."""
+        return REFERENCE_SHARES.get(self.level)
+
+
+def _with_teams(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    return memberships.prefetch_related(
         Prefetch("person__team_memberships", queryset=TeamMembership.objects.select_related("team"))
     )
-    grouped: dict[str, list[Membership]] = {
-        level: [] for level in Level.values if level != Level.TRANSACTIONAL
-    }
-    for membership in memberships:
+
+
+def members_by_level(community: Community, *, shown: int = MEMBERS_SHOWN_PER_LEVEL) -> list[LevelGroup]:
+    """Active members grouped by participation level (most involved first), with their formal teams.
+
+    Each group lists its first ``shown`` members by name, so the page stays fast for large communities;
+    :func:`members_at_level` pages through one level. Three queries, however many members.
+    """
+    counts = dict(
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+        .values_list("level")
+        .annotate(total=Count("pk"))
+        .values_list("level", "total")
+    )
+    rank = Window(
+        RowNumber(), partition_by=[F("level")], order_by=[F("person__display_name").asc(), F("pk").asc()]
+    )
+    first = _with_teams(active_memberships(community).annotate(rank=rank).filter(rank__lte=shown))
+    grouped: dict[str, list[Membership]] = {level: [] for level in MEMBER_LEVELS}
+    for membership in first:
         grouped.setdefault(membership.level, []).append(membership)
-    return grouped
+    total = sum(counts.values())
+    return [
+        LevelGroup(
+            level=Level(level),
+            count=counts.get(level, 0),
+            members=grouped.get(level, []),
+            share=counts.get(level, 0) / total if total else 0.0,
+        )
+        for level in MEMBER_LEVELS
+    ]
+
+
+def members_at_level(community: Community, level: Level) -> QuerySet[Membership]:
+    """Every active member at one level, by name, with formal teams (for paging)."""
+    return _with_teams(active_memberships(community).filter(level=level))
 
 
 def pending_requests(community: Community) -> QuerySet[Membership]:

@@ -40,6 +40,7 @@ urlpatterns = [
         name="event-attendance",
     ),
     path("communities/<slug:slug>/events/<int:pk>/notes/", views_events.event_notes, name="event-notes"),
+    path("calendar/new-address/", views_events.calendar_regenerate, name="calendar-regenerate"),
     path("calendar/<str:token>/personal.ics", views_events.calendar_personal, name="calendar-personal"),
     path(
         "calendar/<str:token>/communities/<slug:slug>.ics",

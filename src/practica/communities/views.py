@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from practica.analysis.participation import REFERENCE_SHARES
 from practica.communities import selectors, services
 from practica.communities.forms import (
     LEVEL_CHOICES,
@@ -261,13 +260,13 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     community = access.community
     if not access.is_member and community.visibility == Visibility.PRIVATE:
         raise Http404("No such community.")
-    grouped = selectors.members_by_level(community)
-    total = sum(len(people) for people in grouped.values())
-    levels = [
-        (Level(level), people, (len(people) / total if total else 0.0), REFERENCE_SHARES.get(level))
-        for level, people in grouped.items()
-    ]
-    context: dict[str, Any] = {"levels": levels, "total": total, "rule": RULE.describe()}
+    context: dict[str, Any] = {"rule": RULE.describe()}
+    level = request.GET.get("level", "")
+    if level in selectors.MEMBER_LEVELS:
+        context["level"] = Level(level)
+        context["page"] = paginate(request, selectors.members_at_level(community, Level(level)))
+    else:
+        context["groups"] = selectors.members_by_level(community)
     if access.is_lead:
         context |= {
             "requests": selectors.pending_requests(community),

@@ -35,7 +35,7 @@ from practica.communities.services import NOT_A_LEAD
 from practica.core.errors import ApplicationError
 from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
-from practica.core.permissions import person_for_user
+from practica.core.permissions import can_rsvp, person_for_user
 from practica.people.models import Person
 
 # Services name the wall-clock times; the forms split them into a date and two times.
@@ -123,7 +123,7 @@ def event_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _detail_context(person: Person, access: CommunityAccess, event: Event, **extra: Any) -> dict[str, Any]:
     answers = event_selectors.event_answers(event, person)
     refusal = events.rsvp_refusal(event)
-    may_answer = events.can_rsvp(person, access.community, access.membership)
+    may_answer = can_rsvp(person, access.community, access.membership)
     return {
         "event": event,
         "answers": answers,
@@ -276,3 +276,12 @@ def calendar_community(request: HttpRequest, token: str, slug: str) -> HttpRespo
         community, event_selectors.community_feed_events(community), base_url=request.build_absolute_uri("/")
     )
     return _calendar_response(body, f"{community.slug}.ics")
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    """Replace the person's calendar token: every feed address they shared stops working."""
+    events.calendar_token_regenerate(person_for_user(request.user))
+    messages.success(request, "Your calendar feeds have new addresses; the old ones no longer work.")
+    return redirect("people:profile")

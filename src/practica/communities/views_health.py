@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from practica.analysis.health import DOWN, FLAT, UP, HealthReport, Indicator
+from practica.analysis.health import DOWN, FLAT, UP, Indicator
 from practica.communities import health
 from practica.communities.models import HealthStatus, Level, Principle, Visibility
 from practica.communities.participation import participation_recompute
@@ -190,10 +190,10 @@ def _health_page(
     status: int = 200,
 ) -> HttpResponse:
     community = access.community
-    report: HealthReport = health.community_health_report(community)
-    history = health.participation_history(community, months=6)
-    events = health.attendance_per_event(community, limit=20)
+    snapshot = health.health_snapshot(community)
+    report, history, events = snapshot.report, snapshot.history, snapshot.events
     context: dict[str, Any] = {
+        "computed_at": snapshot.computed_at,
         "community": community,
         "access": access,
         "tab": "health",
@@ -235,6 +235,7 @@ def health_recompute(request: HttpRequest, slug: str) -> HttpResponse:
     _, access = _lead_access(request, slug)
     participation_recompute(community=access.community)
     report = health.community_health_compute(community=access.community)
+    health.health_snapshot(access.community, refresh=True)
     messages.success(
         request, f"Participation levels and health recomputed: {_status_label(report.status).lower()}."
     )

@@ -93,3 +93,15 @@ def can_see_member_count(person: Person, community: Community, membership: Membe
     from practica.communities.models import Visibility
 
     return community.visibility != Visibility.PRIVATE or is_active_member(membership)
+
+
+def can_rsvp(person: Person, community: Community, membership: Membership | None) -> bool:
+    """Active members may answer; in an open community anyone may (they take part transactionally).
+
+    Request-only and private communities keep their events to members: joining comes first.
+    """
+    if membership is not None and membership.is_active:
+        return True
+    from practica.communities.models import Visibility
+
+    return community.visibility == Visibility.OPEN

@@ -44,6 +44,12 @@ class PersonDetailOut(PersonOut):
     bio: str
 
 
+class MeOut(PersonDetailOut):
+    calendar_feed_url: str = Field(
+        ..., description="Your personal iCalendar feed (events you are going to); keep it secret."
+    )
+
+
 class TeamOut(Schema):
     slug: str
     name: str
@@ -80,10 +86,14 @@ def token_create(request: HttpRequest, credentials: TokenIn) -> Status[dict[str,
     return Status(201, {"token": token})
 
 
-@router.get("/me", response=PersonDetailOut)
+@router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> Person:
-    """The person the token or session belongs to."""
-    return selectors.person_get(person_for_user(request.user).pk)
+    """The person the token or session belongs to, with their personal calendar feed address."""
+    from practica.communities.events import personal_feed_url
+
+    person = selectors.person_get(person_for_user(request.user).pk)
+    person.calendar_feed_url = request.build_absolute_uri(personal_feed_url(person))  # type: ignore[attr-defined]
+    return person
 
 
 @router.get("/people", response=list[PersonOut])

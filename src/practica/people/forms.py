@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 
 from practica.core import throttle
 from practica.people.models import Role, Team
@@ -53,7 +54,17 @@ class RoleForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
+    """Search and team filter; the team list offers departments (large org charts have thousands of
+    teams), and any team reached from its team page (``?team=<slug>``) is accepted too."""
+
     q = forms.CharField(required=False, label="Search", max_length=100)
     team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"), required=False, to_field_name="slug", empty_label="All teams"
+        queryset=Team.objects.none(), required=False, to_field_name="slug", empty_label="All departments"
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get("team", "") if self.is_bound else ""
+        field = self.fields["team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Team.objects.filter(Q(parent__isnull=True) | Q(slug=chosen)).order_by("name")

@@ -96,8 +96,11 @@ def _profile_initial(person: Person) -> dict[str, str]:
 
 
 def _profile_context(person: Person, **extra: object) -> dict[str, object]:
+    from practica.communities.events import personal_feed_url
+
     return {
         "person": person,
+        "calendar_feed_path": personal_feed_url(person),
         "form": ProfileForm(initial=_profile_initial(person)),
         "token_form": TokenForm(),
         "tokens": person.api_tokens.all(),
