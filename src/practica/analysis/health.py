@@ -223,6 +223,11 @@ def trend(value: float | None, previous: float | None, *, flat_band: float = 0.1
     return UP if value > previous else DOWN
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 event``, ``3 events``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
@@ -410,8 +415,8 @@ def _status(
     gap_text = "no gap to measure" if gap is None else f"a median gap of {gap:g} days"
     check(
         steady_rhythm,
-        f"{current.events_held} events held with {gap_text} (a steady rhythm).",
-        f"{current.events_held} events held with {gap_text}; thriving needs at least "
+        f"{_count(current.events_held, 'event')} held with {gap_text} (a steady rhythm).",
+        f"{_count(current.events_held, 'event')} held with {gap_text}; thriving needs at least "
         f"{thresholds.thriving_min_events} events with a median gap of at most "
         f"{thresholds.thriving_max_median_gap_days:g} days.",
     )

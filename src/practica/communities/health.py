@@ -414,10 +414,18 @@ def _snapshot_key(community: Community) -> str:
     levels = Membership.objects.filter(community=community).aggregate(
         computed=Max("level_computed_at"), count=Count("id")
     )
-    computed = levels["computed"].timestamp() if levels["computed"] else 0
-    return (
-        f"practica:health:{community.pk}:{activity['last']}:{activity['count']}:{computed}:{levels['count']}"
-    )
+    # Moving or cancelling an event records no activity but changes the rhythm indicators.
+    events = Event.objects.filter(community=community).aggregate(changed=Max("updated_at"), count=Count("id"))
+    stamps = [
+        str(community.pk),
+        str(activity["last"]),
+        str(activity["count"]),
+        str(levels["count"]),
+        str(levels["computed"].timestamp() if levels["computed"] else 0),
+        str(events["changed"].timestamp() if events["changed"] else 0),
+        str(events["count"]),
+    ]
+    return "practica:health:" + ":".join(stamps)
 
 
 def health_snapshot(community: Community, *, refresh: bool = False) -> HealthSnapshot:

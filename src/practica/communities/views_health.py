@@ -31,7 +31,7 @@ LEVEL_COLOURS = {
     Level.CORE: "#174a94",
     Level.ACTIVE: "#3f7fd6",
     Level.OCCASIONAL: "#93b6e8",
-    Level.PERIPHERAL: "#d5e0f0",
+    Level.PERIPHERAL: "#a9b4c2",
 }
 TREND_WORDS = {UP: "↑ up", DOWN: "↓ down", FLAT: "→ about the same"}
 PERCENT_UNITS = {"% of members", "% of questions", "% of newcomers"}
@@ -88,8 +88,13 @@ def _number(value: float | None, unit: str) -> str:
     return f"{value:g}" if value != int(value) else str(int(value))
 
 
-def _unit(unit: str) -> str:
-    return "" if unit in PERCENT_UNITS else unit
+SINGULAR_UNITS = {"people": "person", "events": "event", "teams": "team", "days": "day"}
+
+
+def _unit(unit: str, value: float | None = None) -> str:
+    if unit in PERCENT_UNITS:
+        return ""
+    return SINGULAR_UNITS.get(unit, unit) if value == 1 else unit
 
 
 def _indicator_row(indicator: Indicator) -> dict[str, Any]:
@@ -100,7 +105,8 @@ def _indicator_row(indicator: Indicator) -> dict[str, Any]:
         "indicator": indicator,
         "value": _number(indicator.value, indicator.unit),
         "previous": _number(indicator.previous, indicator.unit),
-        "unit": _unit(indicator.unit),
+        "unit": _unit(indicator.unit, indicator.value),
+        "previous_unit": _unit(indicator.unit, indicator.previous),
         "trend": trend,
     }
 
@@ -136,7 +142,7 @@ def participation_chart(history: list[health.MonthLevels]) -> dict[str, Any]:
             },
             "y": {
                 "field": "members", "type": "quantitative", "stack": "zero", "title": "Members",
-                "axis": {"tickMinStep": 1},
+                "axis": {"tickMinStep": 1, "format": "d"},
             },
             "color": {
                 "field": "level", "type": "nominal", "title": "Participation level",
@@ -165,7 +171,7 @@ def attendance_chart(events: list[health.EventAttendance]) -> dict[str, Any]:
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "description": "Bars: people recorded as present at each recent event, oldest first.",
-        "width": "container",
+        "width": {"step": 56},  # a bar per event; one event must not fill the whole width
         "height": 240,
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True, "color": LEVEL_COLOURS[Level.CORE]},
@@ -176,7 +182,7 @@ def attendance_chart(events: list[health.EventAttendance]) -> dict[str, Any]:
             },
             "y": {
                 "field": "present", "type": "quantitative", "title": "People present",
-                "axis": {"tickMinStep": 1},
+                "axis": {"tickMinStep": 1, "format": "d"},
             },
         },
     }  # fmt: skip

@@ -18,7 +18,16 @@
       } catch (error) {
         return;  // the data table next to the chart still carries the numbers
       }
-      window.vegaEmbed(element, spec, { actions: false, renderer: "svg" }).catch(function () {
+      // Draw into a child, so the labelled container (role="img", naming the table alternative)
+      // keeps the label the page gave it.
+      var canvas = element.querySelector(".chart-canvas");
+      if (!canvas) {
+        canvas = document.createElement("div");
+        canvas.className = "chart-canvas";
+        canvas.setAttribute("aria-hidden", "true");
+        element.appendChild(canvas);
+      }
+      window.vegaEmbed(canvas, spec, { actions: false, renderer: "svg" }).catch(function () {
         element.setAttribute("data-vega-failed", "true");
       });
     });
