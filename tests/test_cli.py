@@ -295,3 +295,18 @@ def test_bad_environment_value_stops_with_one_line_naming_the_variable(
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"Configuration error: {variable}=")
     assert "Traceback" not in result.stdout
+
+
+def test_serve_runs_the_worker_beside_the_server_and_stops_it_with_the_server():
+    import subprocess
+    import sys
+
+    from practica.cli import _run_together
+
+    code = _run_together(
+        [sys.executable, "-c", "raise SystemExit(3)"], [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    assert code == 3
+    # The companion was terminated: no stray sleeping child is left behind.
+    children = subprocess.run(["pgrep", "-f", "time.sleep(60)"], capture_output=True, text=True).stdout
+    assert children.strip() == ""

@@ -6,6 +6,8 @@ Commands parse their options, then call the same services the pages and the API 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -120,8 +122,18 @@ def serve(
         int, typer.Option(help="Size of the demo organisation created when the database is empty.")
     ] = 200,
     no_demo: Annotated[bool, typer.Option("--no-demo", help="Never create the demo organisation.")] = False,
+    no_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-worker",
+            help="Do not start the background worker (run `practica manage db_worker` elsewhere).",
+        ),
+    ] = False,
 ) -> None:
-    """Migrate, create the demo organisation if the database is empty, and serve with gunicorn."""
+    """Migrate, create the demo organisation if the database is empty, and serve with gunicorn.
+
+    A background worker (simulation runs, digests) starts beside the web server and stops with it.
+    """
     setup_django()
     from django.core.management import call_command
 
@@ -135,22 +147,36 @@ def serve(
         _generate_demo(demo_people, seed=1)
     print_demo_logins()
     out.print(f"Practica is serving on [bold]http://{host}:{port}[/bold] (Ctrl+C stops it).")
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "practica.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        "--forwarded-allow-ips",
-        "127.0.0.1",
-    ]
     sys.stdout.flush()
-    os.execv(sys.executable, command)
+    web = [
+        sys.executable, "-m", "gunicorn", "practica.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
+    ]  # fmt: skip
+    worker = [sys.executable, "-m", "practica.cli", "manage", "db_worker", "--interval", "1"]
+    sys.exit(_run_together(web, None if no_worker else worker))
+
+
+def _run_together(main: list[str], companion: list[str] | None) -> int:
+    """Run ``main`` (and ``companion`` beside it) until ``main`` ends or we are told to stop."""
+    helper = subprocess.Popen(companion) if companion else None
+    server = subprocess.Popen(main)
+
+    def forward(signum: int, frame: object) -> None:
+        server.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # Ctrl+C reaches the children too; wait for them to finish cleanly
+        return server.wait()
+    finally:
+        if helper is not None:
+            helper.terminate()
+            try:
+                helper.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                helper.kill()
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

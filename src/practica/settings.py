@@ -24,9 +24,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "practica.core",
     "practica.people",
     "practica.communities",
+    "practica.systems",
     "practica.demo",
 ]
 
@@ -63,6 +66,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": config.database(env, DATA_DIR)}
+
+# Background work (simulation runs, digests): stored in the database and run by `practica manage
+# db_worker`, which `practica serve` starts beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.text("REDIS_URL")

@@ -385,6 +385,15 @@ def test_export_leaves_out_people_whose_account_is_deactivated(member, owner):
     assert "member@example.org" not in people_export_csv()
 
 
+def test_export_leaves_out_a_deactivated_manager_so_the_file_imports_again(member, owner):
+    get_user_model().objects.filter(username="owner").update(is_active=False)
+    exported = people_export_csv()
+    assert exported == csv_text("member@example.org,Max Member,Payments,Engineering,,QA Engineer,")
+    empty_the_organisation()
+    people_import_csv(text=exported)
+    assert people_export_csv() == exported
+
+
 def test_export_then_import_into_an_empty_database_gives_the_same_export(member, owner, outsider, team):
     search = team_create(name="Search", parent=team.parent)
     team_membership_set(person=owner, team=search, manager=member)

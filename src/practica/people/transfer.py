@@ -116,7 +116,7 @@ def people_export_csv() -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     memberships: dict[int, list[TeamMembership]] = defaultdict(list)
-    for membership in TeamMembership.objects.select_related("team__parent", "manager"):
+    for membership in TeamMembership.objects.select_related("team__parent", "manager__user"):
         memberships[membership.person_id].append(membership)
     for person in Person.objects.filter(user__is_active=True).order_by("email"):
         placed = sorted(memberships.get(person.pk, []), key=lambda m: m.team.name)
@@ -130,7 +130,10 @@ def people_export_csv() -> str:
                     person.display_name,
                     team.name,
                     team.parent.name if team.parent else "",
-                    membership.manager.email if membership.manager else "",
+                    # A deactivated manager is not exported, so the file re-imports into an empty database.
+                    membership.manager.email
+                    if membership.manager and membership.manager.user.is_active
+                    else "",
                     person.title,
                     person.location,
                 ]

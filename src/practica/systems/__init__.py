@@ -1,0 +1,1 @@
+"""Systems thinking: the organisational learning what-if lab (and, later, causal loop diagrams)."""
