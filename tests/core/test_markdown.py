@@ -56,3 +56,17 @@ def test_tables_and_links_render_with_safe_rel():
 def test_raw_html_in_markdown_never_becomes_an_element():
     html = render_markdown('<iframe src="https://evil.example"></iframe><svg onload=alert(1)>')
     assert [tag for tag, _ in elements(html)] == ["p"]
+
+
+def test_ago_reads_naturally():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practica.core.templatetags.practica import ago
+
+    now = timezone.now()
+    assert ago(now) == "just now"
+    assert ago(now - timedelta(minutes=5, seconds=2)) == "5\xa0minutes ago"
+    assert ago(now + timedelta(days=2, hours=1)) == "in 2\xa0days"
+    assert ago(None) == ""

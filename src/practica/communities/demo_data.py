@@ -208,7 +208,8 @@ def _events(
     """A series from six months ago to two months ahead; past ones with attendance, future ones with RSVPs."""
     rng = context.rng
     zone = zoneinfo.ZoneInfo("Europe/Berlin")
-    first = (now - timedelta(days=HISTORY_DAYS)).date()
+    # Each community meets on its own weekday, so not every event falls on the same day.
+    first = (now - timedelta(days=HISTORY_DAYS - community.pk % 7)).date()
     dates = occurrence_dates(first, frequency, until=(now + timedelta(days=UPCOMING_DAYS)).date())[-52:]
     series = EventSeries.objects.create(community=community, frequency=frequency, created_by=organiser)
     events = []
@@ -242,6 +243,7 @@ def _events(
             occurred_at=event.starts_at - timedelta(days=14),
         )
         for event in events
+        if event.starts_at - timedelta(days=14) < now  # scheduled in the past, never "in the future"
     ]
     attendance, rsvps = [], []
     contributors = [p for p in roster if shapes[p.pk] in {"core", "active"}]
