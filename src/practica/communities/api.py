@@ -41,7 +41,7 @@ class TagOut(Schema):
     slug: str
 
 
-class CommunitySummaryOut(Schema):
+class CommunityBase(Schema):
     slug: str
     name: str
     summary: str
@@ -49,6 +49,9 @@ class CommunitySummaryOut(Schema):
     stage: str
     health_status: str
     tags: list[TagOut]
+
+
+class CommunitySummaryOut(CommunityBase):
     member_count: int | None = Field(
         None, description="Hidden (null) for private communities you are not in."
     )
@@ -83,14 +86,7 @@ class StageChangeOut(Schema):
     created_at: datetime
 
 
-class CommunityOut(Schema):
-    slug: str
-    name: str
-    summary: str
-    visibility: str
-    stage: str
-    health_status: str
-    tags: list[TagOut]
+class CommunityOut(CommunityBase):
     charter: CharterOut
     member_count: int
     stage_history: list[StageChangeOut]

@@ -32,6 +32,7 @@ from practica.communities.models import (
 from practica.communities.participation import activity_in_window
 from practica.core.errors import ApplicationError
 from practica.core.permissions import can_lead_community, membership_of
+from practica.core.slugs import unique_slug
 from practica.people.models import Person
 
 STALE_CHARTER = (
@@ -69,14 +70,6 @@ def require_lead(actor: Person, community: Community) -> Membership:
     return membership
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:120] or "community"
-    slug, number = base, 2
-    while Community.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 def tags_from_text(text: str) -> list[Tag]:
     """Tags from a comma-separated list, created on first use."""
     tags = []
@@ -110,7 +103,7 @@ def community_create(
     charter = {field: (charter or {}).get(field, "") for field in CHARTER_FIELDS}
     community = Community.objects.create(
         name=name,
-        slug=_unique_slug(name),
+        slug=unique_slug(Community, name, fallback="community"),
         summary=summary.strip()[:200],
         visibility=visibility,
         created_by=actor,

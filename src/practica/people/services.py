@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from practica.core.errors import ApplicationError
+from practica.core.slugs import unique_slug
 from practica.people.models import ApiToken, Person, Role, Team, TeamKind, TeamMembership
 
 TOKEN_PREFIX = "pra_"
@@ -103,11 +103,7 @@ def person_set_role(*, actor: Person, person: Person, role: Role) -> Person:
 
 
 def unique_team_slug(name: str) -> str:
-    base = slugify(name)[:150] or "team"
-    slug, number = base, 2
-    while Team.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    return unique_slug(Team, name, fallback="team", max_length=150)
 
 
 def team_create(*, name: str, parent: Team | None = None, kind: TeamKind | None = None) -> Team:
