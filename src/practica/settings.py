@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "practica.core",
     "practica.people",
     "practica.communities",
+    "practica.calibration",
+    "practica.knowledge",
     "practica.systems",
     "practica.demo",
 ]

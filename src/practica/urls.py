@@ -35,4 +35,5 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("practica.people.urls")),
     path("", include("practica.communities.urls")),
+    path("", include("practica.calibration.urls")),
 ]

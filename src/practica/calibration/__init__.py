@@ -1,0 +1,1 @@
+"""Calibration instead of confidence: private calibration records, skills, checks and forecasts."""

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class KnowledgeConfig(AppConfig):
+    name = "practica.knowledge"
+    label = "knowledge"
+    verbose_name = "Knowledge"
