@@ -188,6 +188,35 @@ def manage(context: typer.Context) -> None:
     execute_from_command_line(["practica manage", *context.args])
 
 
+# --- digest (knowledge/digest.py): unanswered questions to leads ---
+@app.command()
+def digest(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and mark nothing.")
+    ] = False,
+    base_url: Annotated[
+        str, typer.Option(help="Start of the links in the emails, e.g. https://practica.example.org.")
+    ] = "",
+) -> None:
+    """Email each community's leads the questions unanswered for more than 3 days (once per question).
+
+    Schedule it, e.g. daily with cron. Without EMAIL_HOST the emails are printed (console backend).
+    """
+    setup_django()
+    migrate()
+    from practica.knowledge.digest import unanswered_digest
+
+    report = unanswered_digest(dry_run=dry_run, base_url=base_url)
+    verb = "Would send" if dry_run else "Sent"
+    for email in report.emails:
+        out.print(
+            f"  {email.community.name}: {len(email.questions)} question(s) to {', '.join(email.recipients)}",
+            markup=False,
+            soft_wrap=True,
+        )
+    out.print(f"{verb} {len(report.emails)} digest(s) covering {report.question_count} question(s).")
+
+
 @import_app.command("people")
 def import_people(
     file: Annotated[

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "practica.communities",
     "practica.calibration",
     "practica.knowledge",
+    "practica.search",
     "practica.systems",
     "practica.demo",
 ]

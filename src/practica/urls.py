@@ -35,5 +35,10 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("practica.people.urls")),
     path("", include("practica.communities.urls")),
+    path("", include("practica.knowledge.urls_practices")),
+    path("", include("practica.knowledge.urls_stories")),
+    path("", include("practica.systems.urls")),
+    path("", include("practica.knowledge.urls_qa")),
     path("", include("practica.calibration.urls")),
+    path("", include("practica.search.urls")),
 ]

@@ -244,7 +244,7 @@ def test_member_subscribes_to_calendar_and_outsider_sees_nothing_private(
         assert seen.get_by_text("1 community.").is_visible()
         assert seen.get_by_role("link", name="Security Champions").count() == 0
         screenshot(seen, "directory-outsider")
-        seen.get_by_label("Search").fill("Security")
+        seen.get_by_label("Search", exact=True).fill("Security")
         seen.get_by_text("0 communities.").wait_for()
         assert seen.get_by_text("No community matches.", exact=False).is_visible()
         assert seen.get_by_role("link", name="Security Champions").count() == 0

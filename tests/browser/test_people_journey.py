@@ -23,7 +23,7 @@ def test_sign_in_directory_and_profile(page, owner, member, outsider):
     screenshot(page, "home")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
-    page.get_by_label("Search").fill("Olivia")
+    page.get_by_label("Search", exact=True).fill("Olivia")
     # htmx replaces the results while typing; the other people disappear.
     page.get_by_text("1 person matching “Olivia”").wait_for()
     assert page.get_by_role("link", name="Otto Outsider").count() == 0

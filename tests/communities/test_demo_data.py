@@ -68,3 +68,15 @@ def test_demo_member_sees_a_full_home_page(demo):
     page = client.get("/").text
     assert "Coming up" in page
     assert "Nothing scheduled in your communities" not in page
+
+
+def test_demo_knowledge_has_resolved_answers_revised_practices_and_every_value_cycle(demo):
+    from practica.calibration.models import CalibrationRecord
+    from practica.knowledge.models import Answer, Cycle, Practice, Question, ValueStory
+
+    assert Question.objects.count() >= 20
+    assert Answer.objects.exclude(outcome="").exists()
+    assert CalibrationRecord.objects.count() == Answer.objects.exclude(outcome="").count()
+    assert Practice.objects.filter(revision__gt=1).exists()
+    reached = {cycle for story in ValueStory.objects.all() for cycle in story.cycles}
+    assert reached == set(Cycle)

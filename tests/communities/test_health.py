@@ -146,7 +146,7 @@ def test_query_count_of_health_inputs_does_not_grow(
     scenario: Scenario, make_person: Callable[..., Person], django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     community, now = scenario.community, scenario.now
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         health_inputs(community, start=now - 90 * DAY, end=now)
     for number in range(15):
         person = make_person(f"extra{number}")
@@ -159,7 +159,7 @@ def test_query_count_of_health_inputs_does_not_grow(
             summary="…",
             occurred_at=now - 2 * DAY,
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         inputs = health_inputs(community, start=now - 90 * DAY, end=now)
     assert inputs.members == 20
 

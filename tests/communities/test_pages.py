@@ -667,7 +667,7 @@ def queries(client: Client, address: str) -> int:
 
 
 DIRECTORY_QUERIES = 6  # session, user, person, count, page, tags
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 11  # ... including the compact value matrix's counts per cycle (knowledge_tags)
 MEMBERS_QUERIES = 11  # ... plus level counts, first members per level (window), their teams
 
 

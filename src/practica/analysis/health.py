@@ -138,6 +138,7 @@ class PeriodInputs:
     newcomers: int = 0  # people who joined early enough in the period to have had their first weeks
     newcomers_contributed: int = 0  # of those, how many contributed within those weeks
     calibration: float | None = None
+    calibration_note: str = ""  # why calibration is withheld (e.g. too few people), when it is
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,12 @@ def _measure(period: PeriodInputs, thresholds: HealthThresholds) -> dict[str, tu
     """Every indicator's value for one period, with the note explaining a missing value."""
     levels = period.members_by_level
     no_events = "No event with recorded attendance in the period."
+    no_questions = (
+        NOT_TRACKED_QA if period.questions_asked is None else "No questions were asked in the period."
+    )
+    no_answers = (
+        NOT_TRACKED_QA if period.questions_asked is None else "No question in the period got an answer."
+    )
     return {
         "members": (period.members, ""),
         "core": (levels.get(CORE, 0), ""),
@@ -265,9 +272,9 @@ def _measure(period: PeriodInputs, thresholds: HealthThresholds) -> dict[str, tu
         "regularity": (median_gap_days(period.event_days), "Needs at least two events in the period."),
         "questions_asked": (period.questions_asked, NOT_TRACKED.format(what="questions are not recorded.")),
         "answers_given": (period.answers_given, NOT_TRACKED.format(what="answers are not recorded.")),
-        "share_answered": (period.share_answered, NOT_TRACKED_QA),
-        "time_to_answer": (period.median_hours_to_first_answer, NOT_TRACKED_QA),
-        "accepted_share": (period.accepted_share, NOT_TRACKED_QA),
+        "share_answered": (period.share_answered, no_questions),
+        "time_to_answer": (period.median_hours_to_first_answer, no_answers),
+        "accepted_share": (period.accepted_share, no_questions),
         "articles_written": (period.articles_written, NOT_TRACKED.format(what="articles are not recorded.")),
         "stale_articles": (period.stale_articles, NOT_TRACKED_ARTICLES),
         "teams_reached": (period.teams_reached, NOT_TRACKED.format(what="formal teams are not recorded.")),
@@ -275,7 +282,7 @@ def _measure(period: PeriodInputs, thresholds: HealthThresholds) -> dict[str, tu
             share(period.newcomers_contributed, period.newcomers),
             f"Nobody joined early enough in the period to have had {thresholds.newcomer_days} days.",
         ),
-        "calibration": (period.calibration, NOT_TRACKED_CALIBRATION),
+        "calibration": (period.calibration, period.calibration_note or NOT_TRACKED_CALIBRATION),
     }
 
 
@@ -349,9 +356,10 @@ def _specs(thresholds: HealthThresholds) -> list[_Spec]:
             f"end, those who contributed within {thresholds.newcomer_days} days of joining.", True,
         ),
         _Spec(
-            "calibration", "calibration", "Calibration", "score",
-            "Community aggregate of check and forecast calibration, shown only above the minimum group "
-            "size.", True,
+            "calibration", "calibration", "Calibration", "mark (-6 to +3)",
+            "Average certainty-based mark of the community's answers whose outcome was marked in the "
+            "period (honest certainty scores best); shown only when enough people are covered that "
+            "nobody can be identified.", True,
         ),
     ]  # fmt: skip
 

@@ -41,7 +41,7 @@ from practica.communities.models import (
 )
 from practica.communities.services import activity_record, require_lead
 from practica.core.errors import ApplicationError
-from practica.core.permissions import can_rsvp, can_view_community, membership_of
+from practica.core.permissions import can_take_part, can_view_community, membership_of
 from practica.people.models import Person
 
 MAX_OCCURRENCES = 52
@@ -345,7 +345,7 @@ def _promote_waitlisted(event: Event) -> list[Rsvp]:
 def rsvp_set(*, person: Person, event: Event, answer: RsvpAnswer | str) -> Rsvp:
     """Answer going, maybe or no. Going to a full event puts the person on the waitlist; a confirmed
     person stepping back frees a place for the earliest waitlisted one. Refused for cancelled events,
-    events that have started, and people who may not take part (see :func:`can_rsvp`).
+    events that have started, and people who may not take part (see :func:`can_take_part`).
     """
     if answer not in RsvpAnswer.values:
         raise ApplicationError("Answer going, maybe or no.", field="answer")
@@ -355,7 +355,7 @@ def rsvp_set(*, person: Person, event: Event, answer: RsvpAnswer | str) -> Rsvp:
     membership = membership_of(person, community)
     if not can_view_community(person, community, membership):
         raise ApplicationError("There is no such event.")
-    if not can_rsvp(person, community, membership):
+    if not can_take_part(person, community, membership):
         raise ApplicationError("Join the community to answer its events.")
     refusal = rsvp_refusal(current)
     if refusal:

@@ -19,11 +19,12 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Avg, Count, Max, Prefetch
 from django.utils import timezone
 
 from practica.analysis.health import HealthReport, HealthThresholds, PeriodInputs, community_health
 from practica.analysis.participation import LEVELS, TRANSACTIONAL, PersonActivity, participation_levels
+from practica.calibration.models import CalibrationRecord, RecordSource
 from practica.communities.models import (
     CONTRIBUTIONS,
     Activity,
@@ -42,6 +43,9 @@ from practica.communities.models import (
 from practica.communities.participation import OTHER_ACTIVITY, RULE
 from practica.communities.services import activity_record, require_lead
 from practica.core.errors import ApplicationError
+from practica.core.privacy import NOT_ENOUGH_PEOPLE, aggregate_allowed
+from practica.knowledge.models import Question
+from practica.knowledge.practice_selectors import stale_practice_count
 from practica.people.models import Person, TeamMembership
 
 THRESHOLDS = HealthThresholds(period_days=RULE.window_days)
@@ -143,7 +147,7 @@ def _local_day(moment: datetime) -> date:
 
 
 def health_inputs(community: Community, *, start: datetime, end: datetime) -> PeriodInputs:
-    """Count what happened in ``community`` during ``(start, end]``: five queries, whatever its size.
+    """Count what happened in ``community`` during ``(start, end]``: eight queries, whatever its size.
 
     Members and levels are those at ``end``; the levels follow the participation rule over its own
     window before ``end``.
@@ -195,6 +199,8 @@ def health_inputs(community: Community, *, start: datetime, end: datetime) -> Pe
     ]  # fmt: skip
 
     kinds = Counter(row.kind for row in period_rows)
+    questions = _question_flow(community, start=start, end=end)
+    calibration, calibration_note = _answer_calibration(community, start=start, end=end)
     return PeriodInputs(
         start=_local_day(start),
         end=_local_day(end),
@@ -209,11 +215,59 @@ def health_inputs(community: Community, *, start: datetime, end: datetime) -> Pe
         event_days=[_local_day(starts_at) for _id, starts_at, _taken in held],
         questions_asked=kinds[ActivityKind.ASKED],
         answers_given=kinds[ActivityKind.ANSWERED],
+        share_answered=questions.share_answered,
+        median_hours_to_first_answer=questions.median_hours_to_first_answer,
+        accepted_share=questions.accepted_share,
         articles_written=kinds[ActivityKind.ARTICLE],
+        stale_articles=stale_practice_count(community, end),
+        calibration=calibration,
+        calibration_note=calibration_note,
         teams_reached=len(set().union(*(teams_of[person_id] for person_id in taking_part))),
         newcomers=len(newcomers),
         newcomers_contributed=len(contributed),
     )
+
+
+@dataclass(frozen=True)
+class _QuestionFlow:
+    share_answered: float | None
+    median_hours_to_first_answer: float | None
+    accepted_share: float | None
+
+
+def _question_flow(community: Community, *, start: datetime, end: datetime) -> _QuestionFlow:
+    """How the questions asked in the period fared: answered, how fast, accepted (one query)."""
+    rows = list(
+        Question.objects.filter(community=community, created_at__gt=start, created_at__lte=end).values_list(
+            "created_at", "first_answer_at", "accepted_count"
+        )
+    )
+    if not rows:
+        return _QuestionFlow(None, None, None)
+    waits = sorted(
+        (answered - asked).total_seconds() / 3600 for asked, answered, _ in rows if answered is not None
+    )
+    median = None
+    if waits:
+        middle = len(waits) // 2
+        median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+    return _QuestionFlow(
+        share_answered=len(waits) / len(rows),
+        median_hours_to_first_answer=round(median, 1) if median is not None else None,
+        accepted_share=sum(1 for _, _, accepted in rows if accepted) / len(rows),
+    )
+
+
+def _answer_calibration(community: Community, *, start: datetime, end: datetime) -> tuple[float | None, str]:
+    """The average CBM mark of answers resolved in the period, only above the minimum group size."""
+    records = CalibrationRecord.objects.filter(
+        community=community, source=RecordSource.ANSWER, resolved_at__gt=start, resolved_at__lte=end
+    ).aggregate(mark=Avg("mark"), people=Count("person", distinct=True))
+    if not records["people"]:
+        return None, "No answer's outcome was marked in the period."
+    if not aggregate_allowed(records["people"]):
+        return None, NOT_ENOUGH_PEOPLE
+    return round(records["mark"], 2), ""
 
 
 def community_health_report(community: Community, *, now: datetime | None = None) -> HealthReport:

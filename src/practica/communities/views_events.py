@@ -35,7 +35,7 @@ from practica.communities.services import NOT_A_LEAD
 from practica.core.errors import ApplicationError
 from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
-from practica.core.permissions import can_rsvp, person_for_user
+from practica.core.permissions import can_take_part, person_for_user
 from practica.people.models import Person
 
 # Services name the wall-clock times; the forms split them into a date and two times.
@@ -123,7 +123,7 @@ def event_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _detail_context(person: Person, access: CommunityAccess, event: Event, **extra: Any) -> dict[str, Any]:
     answers = event_selectors.event_answers(event, person)
     refusal = events.rsvp_refusal(event)
-    may_answer = can_rsvp(person, access.community, access.membership)
+    may_answer = can_take_part(person, access.community, access.membership)
     return {
         "event": event,
         "answers": answers,

@@ -66,10 +66,18 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 def register_routers() -> None:
     """Attach each app's router; called once from urls.py so apps stay import-order independent."""
     from practica.communities.api import router as communities_router
+    from practica.knowledge.api_practices import router as practices_router
+    from practica.knowledge.api_qa import router as qa_router
     from practica.people.api import router as people_router
+    from practica.search.api import router as search_router
+    from practica.systems.api import router as systems_router
 
     api.add_router("", people_router)
     api.add_router("", communities_router)
+    api.add_router("", qa_router)
+    api.add_router("", practices_router)
+    api.add_router("", systems_router)
+    api.add_router("", search_router)
 
 
 register_routers()

@@ -95,13 +95,67 @@ def can_see_member_count(person: Person, community: Community, membership: Membe
     return community.visibility != Visibility.PRIVATE or is_active_member(membership)
 
 
-def can_rsvp(person: Person, community: Community, membership: Membership | None) -> bool:
-    """Active members may answer; in an open community anyone may (they take part transactionally).
-
-    Request-only and private communities keep their events to members: joining comes first.
-    """
-    if membership is not None and membership.is_active:
+def can_take_part(person: Person, community: Community, membership: Membership | None) -> bool:
+    """Who may RSVP to events, ask, answer, vote and comment: active members, and in an open community
+    anyone signed in (they take part transactionally). Request-only and private communities keep
+    these to members: joining comes first."""
+    if is_active_member(membership):
         return True
     from practica.communities.models import Visibility
 
     return community.visibility == Visibility.OPEN
+
+
+# Questions and answers ----------------------------------------------------------------------------
+# Asking, answering, voting and commenting follow can_take_part, like RSVPs. The asker and the
+# community's leads judge the answers (accept, mark worked or not); nobody judges their own answer,
+# because that judgement is scored into the answerer's calibration record.
+
+
+def can_judge_answers(person: Person, asker_id: int | None, membership: Membership | None) -> bool:
+    """The asker or a lead of the community accepts answers and marks whether they worked."""
+    return (asker_id is not None and person.pk == asker_id) or can_lead_community(membership)
+
+
+# Practices and value stories ----------------------------------------------------------------------
+# Callers first check the community itself (a private community's knowledge is a 404 for non-members).
+# A draft is seen by its owner and the community's leads; published, outdated and archived practices by
+# everyone who may see the community (archived stays findable, marked). Active members write practices
+# and stories; the owner or a lead edits a practice, and whoever may edit may mark it reviewed.
+
+if TYPE_CHECKING:
+    from practica.knowledge.models import Practice
+
+
+def can_contribute(membership: Membership | None) -> bool:
+    """Active members create practices and write value stories."""
+    return is_active_member(membership)
+
+
+def can_view_practice(person: Person, practice: Practice, membership: Membership | None) -> bool:
+    from practica.knowledge.models import PracticeStatus
+
+    if practice.status != PracticeStatus.DRAFT:
+        return True
+    return practice.owner_id == person.pk or can_lead_community(membership)
+
+
+def practice_visible_q(person: Person, membership: Membership | None) -> Q:
+    """Filter for one community's practices ``person`` may see (use on Practice querysets)."""
+    from practica.knowledge.models import PracticeStatus
+
+    if can_lead_community(membership):
+        return Q()
+    return ~Q(status=PracticeStatus.DRAFT) | Q(owner=person)
+
+
+def can_edit_practice(person: Person, practice: Practice, membership: Membership | None) -> bool:
+    """The owner (while an active member) or a lead edits, restores, changes status, marks reviewed."""
+    if not is_active_member(membership):
+        return False
+    return practice.owner_id == person.pk or can_lead_community(membership)
+
+
+def can_run_simulations(person: Person) -> bool:
+    """Stewards and admins start what-if lab runs: they are organisation-wide experiments."""
+    return person.is_steward

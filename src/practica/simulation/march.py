@@ -5,10 +5,12 @@ Figure 1 (Rodan, 2005; Christensen, 2015): one-step socialisation toward the cod
 learns from the step-3 *actions* of the strictly superior group with probability 1 - (1 - p2)^k, where k
 is the majority margin. See docs/simulation.md for the rules, their sources and the numbers we get.
 
-All runs of one parameter point are simulated together as a (runs, n, m) array. Each run draws from its
-own numpy Generator, in the same order whether it is simulated alone or with others, so results never
-depend on batching or on how runs are spread over worker processes. Runs that have stopped are removed
-from the batch while the others continue.
+All runs of one parameter point are simulated together as a (runs, n, m) array, and with
+``simulate_points`` the runs of several plain March points with different p1 and p2 share one batch
+(each run with its own parameters). Each run draws from its own numpy Generator, in the same order
+whether it is simulated alone or with others, so results never depend on batching or on how runs are
+spread over worker processes. Runs that have stopped are removed from the batch while the others
+continue.
 
 References
 ----------
@@ -256,18 +258,104 @@ def _best_and_worst_scores(
     )
 
 
+# Periods whose random numbers a run draws in one call. Any value gives the same results: a run's
+# numbers for period t sit at the same place in its stream however they are fetched, and numbers
+# drawn for periods after a run has stopped are never used.
+_CHUNK = 8
+_TWO32 = 2**32
+_ALL_BITS = np.uint32(0xFFFFFFFF)
+
+
+def _words(m: int) -> int:
+    """32-bit words that hold one bit per dimension."""
+    return -(-m // 32)
+
+
+def _numbers(generator: np.random.Generator, count: int) -> npt.NDArray[np.uint32]:
+    """The next ``count`` (even) 32-bit numbers of a run's stream.
+
+    They are the low then the high half of the next ``count / 2`` raw 64-bit outputs of the run's bit
+    generator (the most stable stream numpy offers), the same on any machine.
+    """
+    raw = generator.bit_generator.random_raw(count // 2)
+    return np.asarray(raw.astype("<u8", copy=False).view("<u4"), dtype=np.uint32)
+
+
+def _uniform(numbers: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
+    """Uniforms in [0, 1): number / 2**32 (exact in float64)."""
+    return np.multiply(numbers, 2.0**-32, dtype=np.float64)
+
+
+def _threshold(probability: float) -> int:
+    """Integer T such that a 32-bit number u has u < T exactly when u / 2**32 < probability."""
+    return math.ceil(probability * _TWO32)
+
+
+def _pack(bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint32]:
+    """Bits (..., m) into 32-bit words (..., ceil(m/32)): dimension j is bit j % 32 of word j // 32."""
+    m = bits.shape[-1]
+    if m % 32:
+        padded = np.zeros((*bits.shape[:-1], 32 * _words(m)), dtype=bool)
+        padded[..., :m] = bits
+        bits = padded
+    return _pack_padded(bits)
+
+
+def _pack_padded(bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint32]:
+    """``_pack`` for bits whose last axis is a multiple of 32 (packing the flat array is fastest)."""
+    packed = np.packbits(np.ascontiguousarray(bits).reshape(-1), bitorder="little").view("<u4")
+    return np.asarray(packed, dtype=np.uint32).reshape(*bits.shape[:-1], bits.shape[-1] // 32)
+
+
+# Counting the superior group's +1 votes per dimension without unpacking bits: a 32-bit word x becomes
+# y = x | x << 28 (64 bits), and (y >> k) & 0x0101...01, k = 0..3, holds bits 8i + k (byte i < 4) and
+# 8(i - 4) + k + 4 (byte i >= 4) in its 8 byte lanes, which sum over up to 255 people without carrying.
+_LANE_BITS = np.array([8 * i + k if i < 4 else 8 * (i - 4) + k + 4 for k in range(4) for i in range(8)])
+_LANE_ORDER = np.argsort(_LANE_BITS)
+_BYTE_LOW_BITS = np.uint64(0x0101010101010101)
+_BYTE_SHIFTS = (8 * np.arange(8)).astype(np.uint64)
+
+
+def _plus_votes(voters: npt.NDArray[np.uint32], m: int) -> npt.NDArray[np.int64]:
+    """Number of set bits per dimension, summed over people: (runs, n, words) -> (runs, m)."""
+    runs, people, words = voters.shape
+    if people > 255:
+        return _unpack(voters, m).sum(1, dtype=np.int64)
+    wide = voters.transpose(1, 0, 2).astype(np.uint64)  # people first: summing whole rows is fastest
+    wide |= wide << np.uint64(28)
+    sums = np.empty((runs, words, 4), dtype=np.uint64)
+    for shift in range(4):
+        sums[..., shift] = np.add.reduce((wide >> np.uint64(shift)) & _BYTE_LOW_BITS, axis=0)
+    lanes = (sums[..., None] >> _BYTE_SHIFTS) & np.uint64(0xFF)  # (runs, words, 4, 8)
+    counts = lanes.reshape(runs, words, 32)[..., _LANE_ORDER]
+    return counts.reshape(runs, 32 * words)[:, :m].astype(np.int64)
+
+
+def _unpack(words: npt.NDArray[np.uint32], m: int) -> npt.NDArray[np.bool_]:
+    """Inverse of ``_pack``: (..., ceil(m/32)) words into (..., m) bits."""
+    as_bytes = np.ascontiguousarray(words, dtype="<u4").view(np.uint8)
+    return np.unpackbits(as_bytes, axis=-1, count=m, bitorder="little").astype(bool)
+
+
 class _Layout:
-    """Offsets of each step's uniforms inside the block a run draws per period."""
+    """Where each step's 32-bit numbers sit in the block a run draws per period.
+
+    Turnover (n leave/stay, then n*m newcomer beliefs), turbulence (m), coins (n words of ceil(m/32)
+    numbers; bit j % 32 of person i's word j // 32 is their coin on dimension j, 1 meaning +1), peer
+    learning (n*m), socialisation (n*m), code learning (m); padded to an even count, so every period
+    uses whole 64-bit outputs.
+    """
 
     def __init__(self, params: MarchParams, peer: bool) -> None:
         n, m = params.n, params.m
         self.size = 0
         self.turnover = self._take(n + n * m) if params.p3 > 0 else None
         self.turbulence = self._take(m) if params.p4 > 0 else None
-        self.coins = self._take(n * m)
+        self.coins = self._take(n * _words(m))
         self.peer = self._take(n * m) if peer else None
         self.socialise = self._take(n * m) if params.code else None
         self.code = self._take(m) if params.code else None
+        self.size += self.size % 2
 
     def _take(self, count: int) -> slice:
         block = slice(self.size, self.size + count)
@@ -275,16 +363,331 @@ class _Layout:
         return block
 
 
+def _draw_chunk(
+    generators: Sequence[np.random.Generator], periods: int, size: int, buffer: npt.NDArray[np.uint32]
+) -> npt.NDArray[np.uint32]:
+    """(runs, periods, size) numbers in ``buffer``: one call per run for the next ``periods`` periods.
+
+    Reusing one buffer for every chunk spares the page faults of fresh multi-megabyte arrays.
+    """
+    count = periods * size
+    for row, generator in enumerate(generators):
+        buffer[row, :count] = _numbers(generator, count)
+    return buffer[: len(generators), :count].reshape(len(generators), periods, size)
+
+
+def _initial_state(
+    params: MarchParams, generators: Sequence[np.random.Generator]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]:
+    """Reality (runs, m) and beliefs (runs, n, m) from each run's first m + n*m numbers.
+
+    Reality is +1 where the number is below 2**31; a belief is floor(3 * number / 2**32) - 1.
+    """
+    n, m = params.n, params.m
+    count = m + n * m + (m + n * m) % 2
+    numbers = np.stack([_numbers(generator, count) for generator in generators])
+    reality = np.where(numbers[:, :m] < np.uint32(2**31), 1, -1).astype(np.int8)
+    thirds = (numbers[:, m : m + n * m].astype(np.uint64) * np.uint64(3)) >> np.uint64(32)
+    beliefs = (thirds.astype(np.int8) - 1).reshape(len(generators), n, m)
+    return reality, beliefs
+
+
+def _uses_core_kernel(params: MarchParams) -> bool:
+    return (
+        params.communities == 0
+        and params.bundle_size == 1
+        and params.kappa == 0.0
+        and params.stops_at_equilibrium
+    )
+
+
+def core_batch_key(params: MarchParams) -> tuple[Any, ...] | None:
+    """Points with equal keys can share one bit-packed batch (their p1, p2 and groups' p1 may differ).
+
+    None for points the general kernel simulates (extensions, turnover, turbulence).
+    """
+    if not _uses_core_kernel(params):
+        return None
+    counts = None if params.groups is None else tuple(count for count, _ in params.groups)
+    return (params.m, params.n, params.max_periods, params.record_series, counts)
+
+
+# Most runs the bit-packed kernel simulates in one batch, and the most memory its per-chunk buffers
+# may take. Larger batches share the fixed cost of each period's numpy calls among more runs; beyond
+# about a thousand runs (m = 30, n = 50) that cost is negligible and the arrays stop fitting in the
+# caches. Any values give the same results.
+_MAX_BATCH = 1024
+_MAX_BATCH_BYTES = 64 * 2**20
+
+
+def core_batch_size(params: MarchParams) -> int:
+    """Runs per bit-packed batch: at most ``_MAX_BATCH``, and buffers within ``_MAX_BATCH_BYTES``."""
+    words = _words(params.m)
+    per_run = _CHUNK * (params.n * 32 * words + 4 * (params.n * words + params.m))
+    return max(1, min(_MAX_BATCH, _MAX_BATCH_BYTES // per_run))
+
+
 def simulate_batch(params: MarchParams, generators: Sequence[np.random.Generator]) -> list[MarchResult]:
     """Simulate one run per generator, all together as (runs, n, m) arrays.
 
-    Each run consumes its own generator exactly as it would alone: initial reality, beliefs and (with
-    communities) its network, then one block of uniforms per period it is still running.
+    Each run consumes its own generator exactly as it would alone: initial reality and beliefs, with
+    communities its network, then one block of 32-bit numbers per period (see ``_Layout``), fetched
+    ``_CHUNK`` periods at a time. Plain March runs (with or without mixed learners) use a bit-packed
+    kernel; the extensions and turnover/turbulence use the general one. Both read the same numbers the
+    same way, so they give identical results where both apply.
 
     References
     ----------
     March (1991), pp. 74-75; Rodan (2005) for the original program's order of steps.
     """
+    return simulate_points([(params, generators)])[0]
+
+
+def simulate_points(
+    points: Sequence[tuple[MarchParams, Sequence[np.random.Generator]]],
+) -> list[list[MarchResult]]:
+    """``simulate_batch`` for several points at once: one list of results per (params, generators).
+
+    Plain March points that differ only in p1, p2 and their groups' p1 (same m, n, ``max_periods``,
+    ``record_series`` and group sizes) are simulated together by the bit-packed kernel, each run with
+    its own parameters, in batches of at most ``core_batch_size`` runs; other points run one by one. Each
+    run still reads only its own generator, the same way, so the results are exactly those of
+    ``simulate_batch(params, generators)`` point by point. Every generator must belong to one run only.
+    """
+    prepared = [(params, list(generators)) for params, generators in points]
+    for _, generators in prepared:
+        for generator in generators:
+            if isinstance(generator.bit_generator, np.random.MT19937):
+                raise ValueError("seed: a Generator needs a 64-bit bit generator (e.g. PCG64), not MT19937")
+    results: list[list[MarchResult | None]] = [[None] * len(generators) for _, generators in prepared]
+    families: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    for index, (params, generators) in enumerate(prepared):
+        key = core_batch_key(params)
+        if key is not None:
+            families.setdefault(key, []).extend((index, run_index) for run_index in range(len(generators)))
+        elif generators:
+            results[index] = list(_simulate_general(params, generators, *_initial_state(params, generators)))
+    for members in families.values():
+        size = math.ceil(len(members) / math.ceil(len(members) / core_batch_size(prepared[members[0][0]][0])))
+        for start in range(0, len(members), size):
+            part = members[start : start + size]
+            run_params = [prepared[index][0] for index, _ in part]
+            generators = [prepared[index][1][run_index] for index, run_index in part]
+            outcome = _simulate_core(run_params, generators, *_initial_state(run_params[0], generators))
+            for (index, run_index), result in zip(part, outcome, strict=True):
+                results[index][run_index] = result
+    return [[result for result in point if result is not None] for point in results]
+
+
+def _socialisation_limits(
+    run_params: Sequence[MarchParams],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_] | None]:
+    """Per run (and person, with groups) the largest 32-bit number that still means "socialise".
+
+    ``u <= limit`` is exactly ``u < _threshold(p1)`` where p1 > 0; the mask (None when no p1 is 0)
+    marks where p1 = 0, which no number can satisfy. Shape (runs, 1), or (runs, n) with groups.
+    """
+    by_params: dict[MarchParams, list[int]] = {}
+    rows = []
+    for params in run_params:
+        if params not in by_params:
+            by_params[params] = [_threshold(p) for p in _individual_p1(params)]
+        rows.append(by_params[params] if params.groups is not None else by_params[params][:1])
+    thresholds = np.array(rows, dtype=np.int64)
+    limits = np.clip(thresholds - 1, 0, _TWO32 - 1).astype(np.uint32)
+    never = thresholds == 0
+    return limits, never if never.any() else None
+
+
+def _code_learning_thresholds(
+    run_params: Sequence[MarchParams], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64] | None]:
+    """Thresholds of 1 - (1 - p2)^k, k = 0..n, for each distinct p2, one after another, and each run's
+    offset into them (runs, 1), or None when all runs share one p2."""
+    tables: dict[float, int] = {}
+    for params in run_params:
+        tables.setdefault(params.p2, len(tables))
+    flat = np.array(
+        [_threshold(p) for p2 in tables for p in 1.0 - (1.0 - p2) ** np.arange(n + 1)], dtype=np.int64
+    )
+    if len(tables) == 1:
+        return flat, None
+    offsets = np.array([(n + 1) * tables[params.p2] for params in run_params], dtype=np.int64)
+    return flat, offsets[:, None]
+
+
+def _simulate_core(
+    params: MarchParams | Sequence[MarchParams],
+    generators: list[np.random.Generator],
+    reality: npt.NDArray[np.int8],
+    beliefs_start: npt.NDArray[np.int8],
+) -> list[MarchResult]:
+    """March's core rules (p3 = p4 = 0) on bit-packed beliefs: one 32-bit word per 32 dimensions.
+
+    A belief is two bits: ``known`` (non-zero) and ``plus`` (+1 where known). Actions, performance,
+    socialisation and the equilibrium test are a few word operations per person; the superior group's
+    votes are counted in 8-bit lanes (16 or 32 when n > 255). ``params`` is one MarchParams for all
+    runs or one per run; per-run parameters must share the ``core_batch_key`` (p1, p2 and the
+    groups' p1 may differ).
+    """
+    runs = len(generators)
+    run_params = [params] * runs if isinstance(params, MarchParams) else list(params)
+    first = run_params[0]
+    if any(core_batch_key(other) != core_batch_key(first) for other in run_params):
+        raise ValueError("runs batched together need the same m, n, max_periods, record_series and groups")
+    n, m = first.n, first.m
+    words = _words(m)
+    layout = _Layout(first, peer=False)
+    assert layout.socialise is not None and layout.code is not None
+    valid = _pack(np.ones(m, dtype=bool))
+    known = _pack(beliefs_start != 0)
+    plus = _pack(beliefs_start > 0)
+    truth = _pack(reality > 0)[:, None, :]
+    code = np.zeros((runs, m), dtype=np.int8)
+    code_known = np.zeros((runs, 1, words), dtype=np.uint32)
+    code_plus = np.zeros((runs, 1, words), dtype=np.uint32)
+    code_score = np.zeros(runs, dtype=np.int64)
+    socialise_limits, never_socialise = _socialisation_limits(run_params)
+    code_thresholds, code_offsets = _code_learning_thresholds(run_params, n)
+
+    active = np.arange(runs)
+    results: list[MarchResult | None] = [None] * runs
+    series: list[tuple[npt.NDArray[np.int_], npt.NDArray[np.float64]]] = []
+    horizon = first.max_periods
+
+    def beliefs_now() -> npt.NDArray[np.int8]:
+        values = np.where(_unpack(plus, m), 1, -1).astype(np.int8)
+        return np.where(_unpack(known, m), values, np.int8(0))
+
+    def finish(rows: npt.NDArray[np.bool_], period: int, hit_cap: bool) -> None:
+        if first.groups is None:
+            measures = _core_measures(first, reality[rows], code[rows], known[rows], plus[rows], truth[rows])
+        else:
+            values = np.where(_unpack(plus[rows], m), 1, -1).astype(np.int8)
+            measures = _measures(
+                first, reality[rows], code[rows], np.where(_unpack(known[rows], m), values, 0)
+            )
+        for row, run_index in enumerate(active[rows]):
+            results[run_index] = _result(
+                run_params[run_index], measures, row, period, hit_cap, series, run_index
+            )
+
+    # Per run and period: the coin words, then the code-learning numbers (the socialisation numbers
+    # are turned into bits as soon as they are drawn, while they are still in the cache).
+    coin_count = n * words
+    side_buffer = np.empty((runs, _CHUNK, coin_count + m), dtype=np.uint32)
+    bits_buffer = np.zeros((runs, _CHUNK, n, 32 * words), dtype=bool)
+    period = 0
+    while period < horizon and active.size:
+        periods = min(_CHUNK, horizon - period)
+        batch = active.size
+        chunk = side_buffer[:batch, :periods]
+        socialise_bits = bits_buffer[:batch, :periods]
+        for row, run_index in enumerate(active):
+            numbers = _numbers(generators[run_index], periods * layout.size).reshape(periods, layout.size)
+            chunk[row, :, :coin_count] = numbers[:, layout.coins]
+            chunk[row, :, coin_count:] = numbers[:, layout.code]
+            # u < threshold(p1) of the run (and person), i.e. u <= limit, except where p1 = 0.
+            np.less_equal(
+                numbers[:, layout.socialise].reshape(periods, n, m),
+                socialise_limits[run_index][:, None],
+                out=socialise_bits[row, :, :, :m],
+            )
+        if never_socialise is not None:
+            socialise_bits[..., :m] &= ~never_socialise[active][:, None, :, None]
+        socialise_chunk = _pack_padded(socialise_bits)
+        rows: npt.NDArray[np.int_] | None = None  # rows of the chunk still running, once some stopped
+        for step in range(periods):
+            period += 1
+            batch = active.size
+            block = chunk[:, step] if rows is None else chunk[rows, step]
+            socialise_step = socialise_chunk[:, step] if rows is None else socialise_chunk[rows, step]
+            coins = block[:, :coin_count].reshape(batch, n, words)
+            # Step 3: action = belief where known, else the coin; count wrong dimensions.
+            actions = coins ^ ((coins ^ plus) & known)
+            wrong = np.bitwise_count((actions ^ truth) & valid)
+            wrong_count = wrong[..., 0] if words == 1 else wrong.sum(-1, dtype=np.int32)
+            # performance = m - 2 * wrong > code score
+            superior = 2 * wrong_count.astype(np.int32) < (m - code_score)[:, None]
+            voters = np.asarray(
+                actions & np.where(superior, _ALL_BITS, np.uint32(0))[:, :, None], dtype=np.uint32
+            )
+            margin = 2 * _plus_votes(voters, m) - superior.sum(1)[:, None]
+            # Step 4: one step toward the code where it is known and the belief differs.
+            differs = plus ^ code_plus
+            moves = code_known & (~known | differs) & socialise_step
+            known ^= moves
+            plus ^= differs & moves
+            # Step 5: the code takes the superior group's majority with probability 1 - (1 - p2)^k.
+            majority = np.sign(margin).astype(np.int8)
+            strength = np.abs(margin)
+            if code_offsets is not None:
+                strength += code_offsets
+            learns = (
+                (majority != 0) & (majority != code) & (block[:, coin_count:] < code_thresholds[strength])
+            )
+            if learns.any():
+                code = np.where(learns, majority, code)
+                code_known = _pack(code != 0)[:, None, :]
+                code_plus = _pack(code > 0)[:, None, :]
+                code_score = (code * reality).sum(-1, dtype=np.int64)
+
+            if first.record_series:
+                series.append((active.copy(), _measures(first, reality, code, beliefs_now())[:3]))
+
+            # Stop when every belief equals the code and the code has no 0 (then nobody can beat it).
+            done = (code != 0).all(-1)
+            candidates = np.flatnonzero(done)
+            if candidates.size:
+                mismatch = (~known[candidates] | (plus[candidates] ^ code_plus[candidates])) & valid
+                done[candidates] = ~mismatch.any(axis=(1, 2))
+                if done.any():
+                    finish(done, period, hit_cap=False)
+                    keep = ~done
+                    active = active[keep]
+                    reality, code, code_score = reality[keep], code[keep], code_score[keep]
+                    known, plus, truth = known[keep], plus[keep], truth[keep]
+                    code_known, code_plus = code_known[keep], code_plus[keep]
+                    if code_offsets is not None:
+                        code_offsets = code_offsets[keep]
+                    rows = np.flatnonzero(keep) if rows is None else rows[keep]
+                    if active.size == 0:
+                        break
+
+    if active.size:
+        finish(np.ones(active.size, dtype=bool), horizon, hit_cap=True)
+    return [result for result in results if result is not None]
+
+
+def _core_measures(
+    params: MarchParams,
+    reality: npt.NDArray[np.int8],
+    code: npt.NDArray[np.int8],
+    known: npt.NDArray[np.uint32],
+    plus: npt.NDArray[np.uint32],
+    truth: npt.NDArray[np.uint32],
+) -> npt.NDArray[np.float64]:
+    """``_measures`` (without groups) from bit-packed beliefs, with the same floating-point steps."""
+    m = params.m
+    matches = ~(plus ^ truth)
+    right = np.bitwise_count(known & matches).sum(-1, dtype=np.int64)
+    wrong = np.bitwise_count(known & ~matches & _pack(np.ones(m, dtype=bool))).sum(-1, dtype=np.int64)
+    rows = [
+        (code.astype(np.int64) * reality).sum(-1) / m,
+        (code == reality).mean(-1),
+        (right / m).mean(1),
+        ((right - wrong) / m).mean(1),
+    ]
+    return np.vstack(rows).astype(np.float64)
+
+
+def _simulate_general(
+    params: MarchParams,
+    generators: list[np.random.Generator],
+    reality: npt.NDArray[np.int8],
+    beliefs: npt.NDArray[np.int8],
+) -> list[MarchResult]:
+    """All rules and extensions on (runs, n, m) int8 arrays, reading the numbers as ``_Layout`` says."""
     n, m, s = params.n, params.m, params.bundle_size
     runs = len(generators)
     peer = params.communities > 0
@@ -292,20 +695,16 @@ def simulate_batch(params: MarchParams, generators: Sequence[np.random.Generator
     layout = _Layout(params, peer)
     p1_individual = _individual_p1(params)
     p2_by_margin = 1.0 - (1.0 - params.p2) ** np.arange(n + 1)
+    words = _words(m)
 
-    reality = np.empty((runs, m), dtype=np.int8)
-    beliefs = np.empty((runs, n, m), dtype=np.int8)
-    adjacency = np.zeros((runs, n, n), dtype=bool) if peer else None
-    for index, generator in enumerate(generators):
-        reality[index] = np.where(generator.random(m) < 0.5, 1, -1)
-        beliefs[index] = generator.integers(-1, 2, size=(n, m))
-        if adjacency is not None:
-            adjacency[index] = extensions.community_network(n, params.communities, params.beta, generator)
+    adjacency = None
+    if peer:
+        adjacency = np.stack(
+            [extensions.community_network(n, params.communities, params.beta, gen) for gen in generators]
+        )
     code = np.zeros((runs, m), dtype=np.int8)
 
     active = np.arange(runs)
-    active_generators = list(generators)
-    uniforms = np.empty((runs, layout.size))
     results: list[MarchResult | None] = [None] * runs
     series: list[tuple[npt.NDArray[np.int_], npt.NDArray[np.float64]]] = []
     horizon = params.max_periods if params.stops_at_equilibrium else params.periods
@@ -315,72 +714,83 @@ def simulate_batch(params: MarchParams, generators: Sequence[np.random.Generator
         for row, run_index in enumerate(active[rows]):
             results[run_index] = _result(params, measures, row, period, hit_cap, series, run_index)
 
-    for period in range(1, horizon + 1):
-        batch = active.size
-        block = uniforms[:batch]
-        for row, generator in enumerate(active_generators):
-            generator.random(out=block[row])
+    buffer = np.empty((runs, _CHUNK * layout.size), dtype=np.uint32)
+    period = 0
+    while period < horizon and active.size:
+        periods = min(_CHUNK, horizon - period)
+        chunk = _draw_chunk([generators[index] for index in active], periods, layout.size, buffer)
+        rows: npt.NDArray[np.int_] | None = None  # rows of the chunk still running, once some stopped
+        for step in range(periods):
+            period += 1
+            batch = active.size
+            block = chunk[:, step] if rows is None else chunk[rows, step]
 
-        if layout.turnover is not None:
-            draws = block[:, layout.turnover]
-            leaves = draws[:, :n] < params.p3
-            newcomers = (np.floor(draws[:, n:] * 3.0) - 1.0).astype(np.int8).reshape(batch, n, m)
-            beliefs = np.where(leaves[:, :, None], newcomers, beliefs)
-        if layout.turbulence is not None:
-            flips = block[:, layout.turbulence] < params.p4
-            reality = np.where(flips, -reality, reality).astype(np.int8)
+            if layout.turnover is not None:
+                draws = block[:, layout.turnover]
+                leaves = _uniform(draws[:, :n]) < params.p3
+                thirds = (draws[:, n:].astype(np.uint64) * np.uint64(3)) >> np.uint64(32)
+                newcomers = (thirds.astype(np.int8) - 1).reshape(batch, n, m)
+                beliefs = np.where(leaves[:, :, None], newcomers, beliefs)
+            if layout.turbulence is not None:
+                flips = _uniform(block[:, layout.turbulence]) < params.p4
+                reality = np.where(flips, -reality, reality).astype(np.int8)
 
-        coins = np.where(block[:, layout.coins] < 0.5, 1, -1).astype(np.int8).reshape(batch, n, m)
-        actions = np.where(beliefs != 0, beliefs, coins)
-        if s == 1:
-            # Actions are never 0, so sum(action * r) = right - wrong = 2 * right - m.
-            performance = 2 * (actions == reality[:, None, :]).sum(-1, dtype=np.int64) - m
-        else:
-            performance = extensions.bundle_score(actions, reality[:, None, :], s)
-        bonus = extensions.overconfidence_bonus(beliefs, reality, params.kappa) if params.kappa > 0 else None
-
-        if adjacency is not None and layout.peer is not None:
-            peer_draws = block[:, layout.peer].reshape(batch, n, m)
-            beliefs = extensions.peer_learning(beliefs, adjacency, performance, params.p_peer, peer_draws)
-
-        if layout.socialise is not None and layout.code is not None:
-            code_score = extensions.bundle_score(code, reality, s)
-            p1_now = np.broadcast_to(p1_individual, (batch, n))
-            if bonus is not None and params.rho > 0:
-                p1_now = np.where(bonus > params.threshold, p1_now * (1.0 - params.rho), p1_now)
-            socialise = (
-                (code != 0)[:, None, :]
-                & (beliefs != code[:, None, :])
-                & (block[:, layout.socialise].reshape(batch, n, m) < p1_now[:, :, None])
+            coin_bits = _unpack(block[:, layout.coins].reshape(batch, n, words), m)
+            coins = np.where(coin_bits, 1, -1).astype(np.int8)
+            actions = np.where(beliefs != 0, beliefs, coins)
+            if s == 1:
+                # Actions are never 0, so sum(action * r) = right - wrong = 2 * right - m.
+                performance = 2 * (actions == reality[:, None, :]).sum(-1, dtype=np.int64) - m
+            else:
+                performance = extensions.bundle_score(actions, reality[:, None, :], s)
+            bonus = (
+                extensions.overconfidence_bonus(beliefs, reality, params.kappa) if params.kappa > 0 else None
             )
-            beliefs = beliefs + (socialise * code[:, None, :]).astype(np.int8)
 
-            judged = performance if bonus is None or select_on == "evidence" else performance + bonus
-            superior = judged > code_score[:, None]
-            margin = (actions * superior[:, :, None]).sum(1, dtype=np.int32)
-            majority = np.sign(margin).astype(np.int8)
-            learns = (
-                (majority != 0) & (majority != code) & (block[:, layout.code] < p2_by_margin[np.abs(margin)])
-            )
-            code = np.where(learns, majority, code)
+            if adjacency is not None and layout.peer is not None:
+                peer_draws = _uniform(block[:, layout.peer]).reshape(batch, n, m)
+                beliefs = extensions.peer_learning(beliefs, adjacency, performance, params.p_peer, peer_draws)
 
-        if params.record_series:
-            measures = _measures(params, reality, code, beliefs)
-            series.append((active.copy(), measures[:3]))
+            if layout.socialise is not None and layout.code is not None:
+                code_score = extensions.bundle_score(code, reality, s)
+                p1_now = np.broadcast_to(p1_individual, (batch, n))
+                if bonus is not None and params.rho > 0:
+                    p1_now = np.where(bonus > params.threshold, p1_now * (1.0 - params.rho), p1_now)
+                socialise = (
+                    (code != 0)[:, None, :]
+                    & (beliefs != code[:, None, :])
+                    & (_uniform(block[:, layout.socialise]).reshape(batch, n, m) < p1_now[:, :, None])
+                )
+                beliefs = beliefs + (socialise * code[:, None, :]).astype(np.int8)
 
-        if not params.stops_at_equilibrium:
-            continue
-        done = _at_equilibrium(params, reality, code, beliefs, adjacency)
-        if done.any():
-            finish(done, period, hit_cap=False)
-            keep = ~done
-            active = active[keep]
-            active_generators = [gen for gen, kept in zip(active_generators, keep, strict=True) if kept]
-            reality, code, beliefs = reality[keep], code[keep], beliefs[keep]
-            if adjacency is not None:
-                adjacency = adjacency[keep]
-            if active.size == 0:
-                break
+                judged = performance if bonus is None or select_on == "evidence" else performance + bonus
+                superior = judged > code_score[:, None]
+                margin = (actions * superior[:, :, None]).sum(1, dtype=np.int32)
+                majority = np.sign(margin).astype(np.int8)
+                learns = (
+                    (majority != 0)
+                    & (majority != code)
+                    & (_uniform(block[:, layout.code]) < p2_by_margin[np.abs(margin)])
+                )
+                code = np.where(learns, majority, code)
+
+            if params.record_series:
+                measures = _measures(params, reality, code, beliefs)
+                series.append((active.copy(), measures[:3]))
+
+            if not params.stops_at_equilibrium:
+                continue
+            done = _at_equilibrium(params, reality, code, beliefs, adjacency)
+            if done.any():
+                finish(done, period, hit_cap=False)
+                keep = ~done
+                active = active[keep]
+                rows = np.flatnonzero(keep) if rows is None else rows[keep]
+                reality, code, beliefs = reality[keep], code[keep], beliefs[keep]
+                if adjacency is not None:
+                    adjacency = adjacency[keep]
+                if active.size == 0:
+                    break
 
     if active.size:
         finish(np.ones(active.size, dtype=bool), horizon, hit_cap=params.stops_at_equilibrium)

@@ -2,9 +2,12 @@
 
 Every point of a sweep uses the same seed, so run ``i`` of every point draws from the same stream
 (common random numbers: differences between points are not blurred by different luck), and a sweep
-point gives exactly what a single-point run with that seed gives. Runs are split into chunks that go to
-worker processes or to a Dask cluster; each chunk carries its runs' own generators, so the results do
-not depend on the number of workers or on the chunking.
+point gives exactly what a single-point run with that seed gives. The runs of plain March points that
+differ only in p1, p2 or their groups' p1 (a Figure 1 sweep) are simulated together, as one batch of
+all their runs, so the fixed cost of each period's numpy calls is shared by all of them. Runs are split
+into tasks that go to worker processes or to a Dask cluster (a task may hold runs of several points);
+each task carries its runs' own generators, so the results do not depend on the number of workers, on
+the batching or on the chunking.
 
 References
 ----------
@@ -24,7 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from practica.simulation.march import MarchParams, MarchResult, SeedLike, generators_for, simulate_batch
+from practica.simulation.march import (
+    MarchParams,
+    MarchResult,
+    SeedLike,
+    core_batch_key,
+    core_batch_size,
+    generators_for,
+    simulate_points,
+)
 
 ProgressCallback = Callable[[int], None]
 
@@ -36,30 +47,67 @@ SWEEPABLE = {
 
 
 class DaskUnavailableError(RuntimeError):
-    """Raised when a Dask scheduler address is given but dask.distributed is not installed."""
+    """Raised when a Dask scheduler address is given but dask.distributed is not installed or the
+    scheduler cannot be reached."""
 
 
 @dataclass(frozen=True)
-class _Task:
+class _Piece:
+    """Runs ``start``, ``start + 1``, ... of sweep point ``point``, with their own generators."""
+
     point: int
     start: int
     params: MarchParams
     generators: list[np.random.Generator]
 
 
-def _simulate_task(task: _Task) -> tuple[int, int, list[MarchResult]]:
-    return task.point, task.start, simulate_batch(task.params, task.generators)
+@dataclass(frozen=True)
+class _Task:
+    """What one worker simulates in one call: pieces of one or more points."""
+
+    pieces: list[_Piece]
+
+
+_Outcome = list[tuple[int, int, list[MarchResult]]]
+
+
+def _simulate_task(task: _Task) -> _Outcome:
+    outcomes = simulate_points([(piece.params, piece.generators) for piece in task.pieces])
+    return [(piece.point, piece.start, results) for piece, results in zip(task.pieces, outcomes, strict=True)]
 
 
 def _tasks(points: Sequence[MarchParams], runs: int, seed: SeedLike, workers: int) -> list[_Task]:
-    # Enough chunks to keep every worker busy, but as few as possible: batching runs is what is fast.
-    chunks = 1 if workers == 1 else max(1, min(runs, math.ceil(4 * workers / len(points))))
-    size = math.ceil(runs / chunks)
-    tasks = []
+    """Group the runs of points the bit-packed kernel can batch together (``simulate_points``), then cut
+    each group into tasks of equal size: in one process, tasks of at most one kernel batch (so progress
+    is reported batch by batch); with workers, enough tasks to keep every worker busy but as few as
+    possible (batching runs is what is fast). Every point gets its own generators from ``seed``.
+    """
+    families: dict[Any, list[_Piece]] = {}
     for index, params in enumerate(points):
-        generators = generators_for(seed, runs)
-        for start in range(0, runs, size):
-            tasks.append(_Task(index, start, params, generators[start : start + size]))
+        key = core_batch_key(params)
+        piece = _Piece(index, 0, params, generators_for(seed, runs))
+        families.setdefault(("point", index) if key is None else key, []).append(piece)
+    spread = max(1, math.ceil(runs * len(points) / (4 * workers)))
+    tasks = []
+    for key, pieces in families.items():
+        family_runs = runs * len(pieces)
+        limit = runs if key[0] == "point" else core_batch_size(pieces[0].params)
+        limit = limit if workers == 1 else min(limit, spread)
+        size = math.ceil(family_runs / math.ceil(family_runs / limit))
+        task: list[_Piece] = []
+        room = size
+        for piece in pieces:
+            start = 0
+            while start < runs:
+                count = min(room, runs - start)
+                task.append(_Piece(piece.point, start, piece.params, piece.generators[start : start + count]))
+                start += count
+                room -= count
+                if room == 0:
+                    tasks.append(_Task(task))
+                    task, room = [], size
+        if task:
+            tasks.append(_Task(task))
     return tasks
 
 
@@ -82,11 +130,11 @@ def run_points(
     tasks = _tasks(points, runs, seed, workers if dask_address is None else 8)
     collected: list[list[MarchResult | None]] = [[None] * runs for _ in points]
 
-    def store(outcome: tuple[int, int, list[MarchResult]]) -> None:
-        point, start, results = outcome
-        collected[point][start : start + len(results)] = results
-        if on_runs_done is not None:
-            on_runs_done(len(results))
+    def store(outcome: _Outcome) -> None:
+        for point, start, results in outcome:
+            collected[point][start : start + len(results)] = results
+            if on_runs_done is not None:
+                on_runs_done(len(results))
 
     if dask_address is not None:
         _run_on_dask(tasks, dask_address, store)
@@ -101,9 +149,7 @@ def run_points(
     return [[result for result in point if result is not None] for point in collected]
 
 
-def _run_on_dask(
-    tasks: list[_Task], address: str, store: Callable[[tuple[int, int, list[MarchResult]]], None]
-) -> None:
+def _run_on_dask(tasks: list[_Task], address: str, store: Callable[[_Outcome], None]) -> None:
     try:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_as_completed
@@ -111,7 +157,11 @@ def _run_on_dask(
         raise DaskUnavailableError(
             "dask is not installed: --dask needs dask.distributed (pip install 'dask[distributed]')"
         ) from error
-    with Client(address) as client:
+    try:
+        client = Client(address)
+    except (OSError, ValueError) as error:
+        raise DaskUnavailableError(f"dask: cannot reach the scheduler at {address}: {error}") from error
+    with client:
         futures = client.map(_simulate_task, tasks, pure=False)
         for future in dask_as_completed(futures):
             store(future.result())
