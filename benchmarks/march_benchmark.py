@@ -267,6 +267,12 @@ def main() -> None:
         f"practica, 1 process: all points batched {batched_per_run * 1000:.3f} ms per run, point by point "
         f"{by_point_per_run * 1000:.3f} ms per run ({batched_per_run / by_point_per_run:.2f}x the time)"
     )
+    # An agent-step is one individual acting through one period: the unit Mesa counts in.
+    practica_steps = sum(r.periods for r in results) * N
+    print(
+        f"agent-steps per second: practica batched {practica_steps / (batched_total / rounds):,.0f}, "
+        f"minimal kernel {practica_steps / minimal:,.0f} (the same runs, so the same steps)"
+    )
     if model_class is None:
         return
     mesa_per_run = mesa_total / len(mesa_scores)
@@ -277,6 +283,8 @@ def main() -> None:
         f"{mesa_per_run * 1000:.2f} ms per run (mean code score {statistics.fmean(mesa_scores):.3f}, "
         f"mean periods {statistics.fmean(mesa_periods):.1f})"
     )
+    mesa_steps = sum(mesa_periods) * N
+    print(f"agent-steps per second: Mesa {mesa_steps / mesa_total:,.0f}")
     print(
         f"MESA / PRACTICA PER RUN, same 27 Figure 1 points, batched sweep, 1 process: "
         f"{mesa_per_run / batched_per_run:.0f}x (target >= 50x; per simulated period {per_period:.0f}x; "

@@ -140,3 +140,22 @@ def test_dask_address_without_dask_installed_fails_in_one_line(monkeypatch: pyte
     assert result.stdout == ""
     assert "dask is not installed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_list_of_rates_sweeps_them_like_the_figure_1_command(tmp_path: Path) -> None:
+    listed = simulate(
+        "--sweep", "p1=0.1,0.9", "--p2", "0.1,0.5", "--m", "10", "--n", "10", "--runs", "3", "--json"
+    )
+    swept = simulate(
+        "--sweep", "p1=0.1,0.9", "--sweep", "p2=0.1,0.5", "--m", "10", "--n", "10", "--runs", "3", "--json"
+    )
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout) == json.loads(swept.stdout)
+    assert len(json.loads(listed.stdout)) == 4
+
+
+def test_a_sweep_of_more_than_ten_thousand_points_needs_yes(tmp_path: Path) -> None:
+    result = simulate("--sweep", "p1=0.0001:0.9999:0.00001", "--p2", "0.5", "--runs", "1", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "more than 10,000; add --yes" in result.stderr

@@ -44,6 +44,21 @@ CSV_MEASURES = (
 )
 
 
+MAX_POINTS = 10_000
+
+
+def _rate_or_sweep(name: str, text: str | None) -> tuple[float | None, tuple[str, list[float]] | None]:
+    """``--p2 0.5`` is a value; ``--p2 0.1,0.5,0.9`` or ``--p2 0.1:0.9:0.1`` sweeps it."""
+    if text is None:
+        return None, None
+    if "," in text or ":" in text:
+        return None, sweeps.parse_sweep(f"{name}={text}")
+    try:
+        return float(text), None
+    except ValueError:
+        raise BadInputError(f"{name}: {text!r} is not a number or a list of numbers") from None
+
+
 class BadInputError(Exception):
     """Input the CLI refuses; the message names the parameter."""
 
@@ -131,9 +146,15 @@ def _print_table(rows: Sequence[dict[str, Any]], swept: Sequence[str]) -> None:
 
 @simulate_app.command("march", cls=_OneLineErrorsCommand)
 def march(
-    p1: Annotated[float | None, typer.Option(help="Socialisation rate: beliefs learn from the code.")] = None,
+    p1: Annotated[
+        str | None,
+        typer.Option(help="Socialisation rate: beliefs learn from the code (a list 0.1,0.9 sweeps it)."),
+    ] = None,
     p2: Annotated[
-        float | None, typer.Option(help="Code learning rate: the code learns from the best.")
+        str | None,
+        typer.Option(
+            help="Code learning rate: the code learns from the best (a list 0.1,0.5,0.9 sweeps it)."
+        ),
     ] = None,
     p3: Annotated[float, typer.Option(help="Turnover per period.")] = 0.0,
     p4: Annotated[float, typer.Option(help="Turbulence: chance each dimension of reality flips.")] = 0.0,
@@ -166,13 +187,21 @@ def march(
     ] = None,
     rho: Annotated[float, typer.Option(help="Extension B: resistance of the overconfident.")] = 0.0,
     threshold: Annotated[float, typer.Option(help="Extension B: overconfidence that triggers rho.")] = 0.0,
+    yes: Annotated[
+        bool, typer.Option("--yes", help=f"Allow sweeps of more than {MAX_POINTS:,} points.")
+    ] = False,
 ) -> None:
     """March's (1991) mutual-learning model: mean equilibrium knowledge over runs (Figure 1)."""
     try:
         sweep_specs = [sweeps.parse_sweep(spec) for spec in sweep or []]
-        swept = [name for name, _ in sweep_specs]
+        rates: dict[str, float | None] = {}
         for name, given in (("p1", p1), ("p2", p2)):
-            if given is None and name not in swept:
+            rates[name], spec = _rate_or_sweep(name, given)
+            if spec is not None:
+                sweep_specs.append(spec)
+        swept = [name for name, _ in sweep_specs]
+        for name in ("p1", "p2"):
+            if rates[name] is None and name not in swept:
                 raise BadInputError(f"{name}: required (give --{name} or --sweep {name}=...)")
         if runs < 1:
             raise BadInputError(f"runs must be >= 1, got {runs}")
@@ -184,8 +213,8 @@ def march(
         base = MarchParams(
             m=m,
             n=n,
-            p1=0.1 if p1 is None else p1,
-            p2=0.5 if p2 is None else p2,
+            p1=0.1 if rates["p1"] is None else rates["p1"],
+            p2=0.5 if rates["p2"] is None else rates["p2"],
             p3=p3,
             p4=p4,
             periods=periods,
@@ -202,6 +231,10 @@ def march(
             threshold=threshold,
         )
         points = sweeps.sweep_points(base, sweep_specs)
+        if len(points) > MAX_POINTS and not yes:
+            raise BadInputError(
+                f"sweep: {len(points):,} points is more than {MAX_POINTS:,}; add --yes if you mean it"
+            )
         _check_output(csv_path, "csv", (".csv",))
         _check_output(plot_path, "plot", (".png", ".svg"))
         if dask is not None:
