@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from practica.communities import selectors, services
+from practica.communities.access import lead_access as _lead_access
+from practica.communities.access import page_access as _access
 from practica.communities.forms import (
     LEVEL_CHOICES,
     CharterForm,
@@ -45,18 +46,6 @@ from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
 from practica.core.permissions import can_see_member_count, person_for_user
 from practica.people.models import Person
-
-
-def _access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person = person_for_user(request.user)
-    return person, selectors.community_for(person, slug)
-
-
-def _lead_access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person, access = _access(request, slug)
-    if not access.is_lead:
-        raise PermissionDenied(services.NOT_A_LEAD)
-    return person, access
 
 
 def _page(
@@ -109,7 +98,7 @@ def community_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    person, access = _access(request, slug)
+    person, access = _access(request, slug, door=True)
     community = access.community
     summary, advice = STAGE_GUIDANCE[community.stage]
     return _page(
@@ -258,8 +247,6 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     _, access = _access(request, slug)
     community = access.community
-    if not access.is_member and community.visibility == Visibility.PRIVATE:
-        raise Http404("No such community.")
     context: dict[str, Any] = {"rule": RULE.describe()}
     level = request.GET.get("level", "")
     if level in selectors.MEMBER_LEVELS:
@@ -281,7 +268,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponse:
-    person, access = _access(request, slug)
+    person, access = _access(request, slug, door=True)
     membership = services.membership_join(
         person=person, community=access.community, message=request.POST.get("message", "")
     )
@@ -295,7 +282,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
-    person, access = _access(request, slug)
+    person, access = _access(request, slug, door=True)
     services.membership_leave(person=person, community=access.community)
     messages.success(request, f"You are no longer in {access.community.name}.")
     if access.community.visibility == Visibility.PRIVATE:

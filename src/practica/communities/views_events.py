@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from practica.communities import event_selectors, events
+from practica.communities.access import lead_access, page_access
 from practica.communities.calendar import community_calendar, personal_calendar
 from practica.communities.event_forms import (
     AttendanceForm,
@@ -31,7 +31,6 @@ from practica.communities.event_forms import (
 from practica.communities.events import Scope
 from practica.communities.models import CalendarToken, Event
 from practica.communities.selectors import CommunityAccess, community_for
-from practica.communities.services import NOT_A_LEAD
 from practica.core.errors import ApplicationError
 from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
@@ -45,11 +44,7 @@ PAST_SHOWN = 20
 
 
 def _access(request: HttpRequest, slug: str, *, lead: bool = False) -> tuple[Person, CommunityAccess]:
-    person = person_for_user(request.user)
-    access = community_for(person, slug)
-    if lead and not access.is_lead:
-        raise PermissionDenied(NOT_A_LEAD)
-    return person, access
+    return lead_access(request, slug) if lead else page_access(request, slug)
 
 
 def _form_error(form: Form, error: ApplicationError) -> None:

@@ -10,20 +10,18 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from practica.analysis.health import DOWN, FLAT, UP, Indicator
 from practica.communities import health
-from practica.communities.models import HealthStatus, Level, Principle, Visibility
+from practica.communities.access import lead_access as _lead_access
+from practica.communities.access import page_access as _access
+from practica.communities.models import HealthStatus, Level, Principle
 from practica.communities.participation import participation_recompute
-from practica.communities.selectors import CommunityAccess, community_for
-from practica.communities.services import NOT_A_LEAD
+from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
-from practica.core.permissions import person_for_user
-from practica.people.models import Person
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Darker means more involved, so the stack still reads in greyscale; the data table is the alternative.
@@ -62,22 +60,6 @@ class HealthReviewForm(forms.Form):
     def ratings(self) -> dict[str, tuple[int, str]]:
         data = self.cleaned_data
         return {p.value: (data[f"rating_{p.value}"], data[f"note_{p.value}"]) for p in Principle}
-
-
-def _access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person = person_for_user(request.user)
-    access = community_for(person, slug)
-    # An invitation lets someone see a private community's door, not its numbers.
-    if access.community.visibility == Visibility.PRIVATE and not access.is_member:
-        raise Http404("No such community.")
-    return person, access
-
-
-def _lead_access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person, access = _access(request, slug)
-    if not access.is_lead:
-        raise PermissionDenied(NOT_A_LEAD)
-    return person, access
 
 
 def _number(value: float | None, unit: str) -> str:

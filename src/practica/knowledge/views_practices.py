@@ -18,11 +18,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from practica.communities.selectors import CommunityAccess, community_for
+from practica.communities.access import page_access as _access
+from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
 from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
-from practica.core.permissions import can_contribute, can_edit_practice, person_for_user
+from practica.core.permissions import can_contribute, can_edit_practice
 from practica.knowledge import practice_selectors as selectors
 from practica.knowledge import practices as services
 from practica.knowledge.models import Practice, PracticeKind, PracticeStatus
@@ -34,11 +35,6 @@ from practica.knowledge.practice_forms import (
     StatusForm,
 )
 from practica.people.models import Person
-
-
-def _access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person = person_for_user(request.user)
-    return person, community_for(person, slug)
 
 
 def _practice(

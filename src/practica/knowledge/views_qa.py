@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from practica.communities.selectors import CommunityAccess, community_for
+from practica.communities.access import page_access as _access
+from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
 from practica.core.http import HtmxHttpRequest
 from practica.core.pagination import paginate
@@ -35,11 +36,6 @@ from practica.knowledge.qa_forms import (
 )
 from practica.knowledge.qa_selectors import EXPERT_MIN_RESOLVED, EXPERT_PRIOR_ANSWERS
 from practica.people.models import Person
-
-
-def _access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person = person_for_user(request.user)
-    return person, community_for(person, slug)
 
 
 def _may_take_part(person: Person, access: CommunityAccess) -> bool:

@@ -14,19 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from practica.communities.selectors import CommunityAccess, community_for
+from practica.communities.access import page_access as _access
+from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
 from practica.core.pagination import paginate
-from practica.core.permissions import can_contribute, person_for_user
+from practica.core.permissions import can_contribute
 from practica.knowledge import stories
 from practica.knowledge.models import Cycle
 from practica.knowledge.story_forms import StoryForm
-from practica.people.models import Person
-
-
-def _access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
-    person = person_for_user(request.user)
-    return person, community_for(person, slug)
 
 
 def _page(request: HttpRequest, template: str, access: CommunityAccess, **context: Any) -> HttpResponse:
