@@ -46,3 +46,16 @@ def test_after_accepting_the_content_opens(client_for, member, secret):
     client = client_for(member)
     for path in CONTENT:
         assert client.get(f"/communities/{secret.slug}/{path}").status_code == 200, path
+
+
+def test_the_api_opens_the_same_door_and_nothing_more(member, secret):
+    from django.test import Client
+
+    from practica.people.services import api_token_create
+
+    _, token = api_token_create(person=member, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    base = f"/api/v1/communities/{secret.slug}"
+    assert client.get(base).status_code == 200
+    for path in ["/members", "/events", "/health", "/questions", "/practices", "/stories"]:
+        assert client.get(base + path).status_code == 404, path

@@ -8,9 +8,8 @@ health — stays for members.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from practica.communities.models import Visibility
 from practica.communities.selectors import CommunityAccess, community_for
 from practica.core.permissions import person_for_user
 from practica.people.models import Person
@@ -21,10 +20,7 @@ NOT_A_LEAD = "Only a lead of this community can do that."
 def page_access(request: HttpRequest, slug: str, *, door: bool = False) -> tuple[Person, CommunityAccess]:
     """The signed-in person and the community ``slug``, or 404 when they may not see it."""
     person = person_for_user(request.user)
-    access = community_for(person, slug)
-    if not door and access.community.visibility == Visibility.PRIVATE and not access.is_member:
-        raise Http404("No such community.")
-    return person, access
+    return person, community_for(person, slug, door=door)
 
 
 def lead_access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:

@@ -151,9 +151,9 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _access(request: HttpRequest, slug: str) -> tuple[Person, CommunityAccess]:
+def _access(request: HttpRequest, slug: str, *, door: bool = False) -> tuple[Person, CommunityAccess]:
     person = person_for_user(request.user)
-    return person, selectors.community_for(person, slug)
+    return person, selectors.community_for(person, slug, door=door)
 
 
 def _detail(access: CommunityAccess) -> dict[str, object]:
@@ -209,7 +209,7 @@ def community_create(request: HttpRequest, payload: CommunityIn) -> Status[dict[
 @router.get("/communities/{slug}", response=CommunityOut)
 def community_detail(request: HttpRequest, slug: str) -> dict[str, object]:
     """A community with its charter and stage history (404 for a private community you are not in)."""
-    _, access = _access(request, slug)
+    _, access = _access(request, slug, door=True)
     return _detail(access)
 
 
@@ -276,14 +276,14 @@ def community_members(request: HttpRequest, slug: str) -> QuerySet[Membership]:
 @router.post("/communities/{slug}/membership", response={200: MembershipOut, 400: ErrorOut})
 def membership_join(request: HttpRequest, slug: str, payload: JoinIn) -> Membership:
     """Join (open), ask to join (on request) or accept an invitation (private)."""
-    person, access = _access(request, slug)
+    person, access = _access(request, slug, door=True)
     return services.membership_join(person=person, community=access.community, message=payload.message)
 
 
 @router.delete("/communities/{slug}/membership", response={204: None, 400: ErrorOut})
 def membership_leave(request: HttpRequest, slug: str) -> Status[None]:
     """Leave the community, or decline an invitation."""
-    person, access = _access(request, slug)
+    person, access = _access(request, slug, door=True)
     services.membership_leave(person=person, community=access.community)
     return Status(204, None)
 

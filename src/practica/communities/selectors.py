@@ -84,15 +84,22 @@ class CommunityAccess:
         return self.is_member and self.membership is not None and self.membership.role == Role.LEAD
 
 
-def community_for(person: Person, slug: str) -> CommunityAccess:
-    """The community ``slug`` if ``person`` may see it; a private one is a 404 for non-members."""
+def community_for(person: Person, slug: str, *, door: bool = False) -> CommunityAccess:
+    """The community ``slug`` if ``person`` may see it; a private one is a 404 for non-members.
+
+    An invitation opens only the door (``door=True``: the overview, joining or declining); a private
+    community's content stays for its members.
+    """
     community = Community.objects.filter(slug=slug).prefetch_related("tags").first()
     if community is None:
         raise Http404("No such community.")
     membership = membership_of(person, community)
     if not can_view_community(person, community, membership):
         raise Http404("No such community.")
-    return CommunityAccess(community=community, membership=membership)
+    access = CommunityAccess(community=community, membership=membership)
+    if not door and community.visibility == Visibility.PRIVATE and not access.is_member:
+        raise Http404("No such community.")
+    return access
 
 
 def member_count(community: Community) -> int:
