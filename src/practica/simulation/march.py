@@ -24,7 +24,9 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -535,6 +537,9 @@ def _simulate_core(
     first = run_params[0]
     if any(core_batch_key(other) != core_batch_key(first) for other in run_params):
         raise ValueError("runs batched together need the same m, n, max_periods, record_series and groups")
+    kernel = None if first.record_series else compiled_kernel()
+    if kernel is not None and all(type(gen.bit_generator) is np.random.PCG64 for gen in generators):
+        return _simulate_core_compiled(kernel, run_params, generators, reality, beliefs_start)
     n, m = first.n, first.m
     words = _words(m)
     layout = _Layout(first, peer=False)
@@ -657,6 +662,119 @@ def _simulate_core(
     if active.size:
         finish(np.ones(active.size, dtype=bool), horizon, hit_cap=True)
     return [result for result in results if result is not None]
+
+
+_compiled: dict[str, Any] = {}
+
+
+def compiled_kernel() -> Any:
+    """The numba-compiled plain-March kernel (``practica.simulation.compiled.core_runs``), or None.
+
+    None when numba cannot be imported or the environment sets ``PRACTICA_NO_NUMBA=1``; the numpy
+    kernel then runs, with identical results. The variable is read on every call, numba imported once.
+    """
+    if os.environ.get("PRACTICA_NO_NUMBA", "").strip() not in ("", "0"):
+        return None
+    if "kernel" not in _compiled:
+        try:
+            from practica.simulation import compiled
+        except ImportError:  # numba is optional
+            _compiled["kernel"] = None
+        else:
+            _compiled["kernel"] = compiled.core_runs
+    return _compiled["kernel"]
+
+
+# numpy's PCG64: state' = state * _PCG_MULTIPLIER + inc (mod 2**128), then the output of state'.
+_PCG_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
+_MOD128 = 2**128
+_MASK64 = 2**64 - 1
+
+
+def _pcg_jump(steps: int) -> tuple[int, int]:
+    """(A, S) with state after ``steps`` outputs = A * state + S * inc (mod 2**128)."""
+    jump_a, jump_s, power_a, power_s = 1, 0, _PCG_MULTIPLIER, 1
+    while steps:
+        if steps & 1:
+            jump_a, jump_s = jump_a * power_a % _MOD128, (jump_s * power_a + power_s) % _MOD128
+        power_a, power_s = power_a * power_a % _MOD128, (power_s * power_a + power_s) % _MOD128
+        steps >>= 1
+    return jump_a, jump_s
+
+
+@functools.lru_cache(maxsize=8)
+def _pcg_jump_table(longest: int) -> npt.NDArray[np.uint64]:
+    """(longest + 1, 4) uint64: row d = (A_d high, A_d low, S_d high, S_d low) of ``_pcg_jump(d)``."""
+    table = np.zeros((longest + 1, 4), dtype=np.uint64)
+    jump_a, jump_s = 1, 0
+    for steps in range(longest + 1):
+        table[steps] = (jump_a >> 64, jump_a & _MASK64, jump_s >> 64, jump_s & _MASK64)
+        jump_a, jump_s = jump_a * _PCG_MULTIPLIER % _MOD128, (jump_s * _PCG_MULTIPLIER + 1) % _MOD128
+    table.setflags(write=False)
+    return table
+
+
+def _simulate_core_compiled(
+    kernel: Any,
+    run_params: Sequence[MarchParams],
+    generators: list[np.random.Generator],
+    reality: npt.NDArray[np.int8],
+    beliefs_start: npt.NDArray[np.int8],
+) -> list[MarchResult]:
+    """``_simulate_core`` (without ``record_series``, PCG64 generators) by the compiled kernel.
+
+    The kernel computes each run's numbers from its PCG64 state, reading the ones the rules need at the
+    places the numpy kernel reads them. Afterwards every generator is left exactly where the numpy
+    kernel leaves it: past the whole ``_CHUNK``-period chunks it would have drawn.
+    """
+    first = run_params[0]
+    runs, n, m = len(generators), first.n, first.m
+    layout = _Layout(first, peer=False)
+    assert layout.socialise is not None and layout.code is not None
+    states = [generator.bit_generator.state for generator in generators]
+    streams = np.zeros((runs, 6), dtype=np.uint64)
+    for row, state in enumerate(states):
+        value, inc = state["state"]["state"], state["state"]["inc"]
+        streams[row, :4] = (value >> 64, value & _MASK64, inc >> 64, inc & _MASK64)
+    known = _pack(beliefs_start != 0).astype(np.int64)
+    plus = _pack(beliefs_start > 0).astype(np.int64)
+    truth = _pack(reality > 0).astype(np.int64)
+    valid = _pack(np.ones(m, dtype=bool)).astype(np.int64)
+    code = np.zeros((runs, m), dtype=np.int8)
+    code_known = np.zeros((runs, _words(m)), dtype=np.int64)
+    code_plus = np.zeros((runs, _words(m)), dtype=np.int64)
+    code_score = np.zeros(runs, dtype=np.int64)
+    limits, never_socialise = _socialisation_limits(run_params)
+    never = np.zeros(limits.shape, dtype=bool) if never_socialise is None else never_socialise
+    thresholds, code_offsets = _code_learning_thresholds(run_params, n)
+    offsets = np.zeros(runs, dtype=np.int64) if code_offsets is None else code_offsets[:, 0].copy()
+    finished = np.zeros(runs, dtype=np.int64)
+    horizon = first.max_periods
+    kernel(
+        streams, _pcg_jump_table(layout.size // 2), horizon, layout.size, layout.socialise.start,
+        layout.code.start, n, m, known, plus, truth, valid, reality, code, code_known, code_plus,
+        code_score, limits.astype(np.int64), never, thresholds, offsets, finished,
+    )  # fmt: skip
+    hit_cap = finished == 0
+    finished[hit_cap] = horizon
+    for generator, state, stop in zip(generators, states, finished.tolist(), strict=True):
+        drawn = min(-(-stop // _CHUNK) * _CHUNK, horizon) * (layout.size // 2)
+        jump_a, jump_s = _pcg_jump(drawn)
+        inner = state["state"]
+        value = (jump_a * inner["state"] + jump_s * inner["inc"]) % _MOD128
+        generator.bit_generator.state = {**state, "state": {"state": value, "inc": inner["inc"]}}
+    words_known = known.astype(np.uint32)
+    words_plus = plus.astype(np.uint32)
+    if first.groups is None:
+        truth_words = truth.astype(np.uint32)[:, None, :]
+        measures = _core_measures(first, reality, code, words_known, words_plus, truth_words)
+    else:
+        values = np.where(_unpack(words_plus, m), 1, -1).astype(np.int8)
+        measures = _measures(first, reality, code, np.where(_unpack(words_known, m), values, np.int8(0)))
+    return [
+        _result(run_params[row], measures, row, int(finished[row]), bool(hit_cap[row]), [], row)
+        for row in range(runs)
+    ]
 
 
 def _core_measures(
