@@ -59,3 +59,12 @@ def test_the_api_opens_the_same_door_and_nothing_more(member, secret):
     assert client.get(base).status_code == 200
     for path in ["/members", "/events", "/health", "/questions", "/practices", "/stories"]:
         assert client.get(base + path).status_code == 404, path
+
+
+def test_search_and_queues_do_not_show_an_invited_person_the_content(client_for, member, secret):
+    from practica.knowledge.qa_selectors import visible_communities
+    from practica.search.selectors import search
+
+    assert search(member, "keys").total == 0
+    assert secret not in visible_communities(member)
+    assert "Where are the keys?" not in client_for(member).get("/questions/unanswered/").text

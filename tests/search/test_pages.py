@@ -111,6 +111,7 @@ def test_the_api_returns_ranked_results_with_escaped_snippets(member, corpus):
     assert response.status_code == 200
     body = response.json()
     assert (body["query"], body["total"], body["limit"], body["offset"]) == ("flaky builds*", 3, 20, 0)
+    assert (body["total_is_capped"], body["ordering"]) == (False, "relevance")
     first = body["items"][0]
     assert first["kind"] == "question" and first["title"] in {"Flaky builds on main", "Flaky basilisk builds"}
     assert "<mark>" in first["title_html"]

@@ -132,12 +132,16 @@ def test_empty_input_finds_nothing_without_a_query(member, testing, text, django
     assert (results.items, results.total, bool(results.query)) == ([], 0, False)
 
 
-def test_one_query_per_search(member, testing, ask, answer, django_assert_num_queries):
+@pytest.mark.parametrize("filters", [{"tag": "ci"}, {}, {"kind": "answer"}])
+def test_a_search_takes_a_fixed_number_of_queries(
+    member, testing, ask, answer, django_assert_num_queries, filters
+):
     for number in range(5):
         answer(ask(testing, f"Retro notes {number}", tags=("ci",)), "retro answer")
-    with django_assert_num_queries(1):
-        results = search(member, "retro", tag="ci")
-    assert results.total == 10
+    # SQLite: a capped count, then the page; PostgreSQL: the page with its total.
+    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 1):
+        results = search(member, "retro", **filters)
+    assert results.total == (5 if filters.get("kind") else 10)
 
 
 # Privacy --------------------------------------------------------------------------------------------
@@ -166,13 +170,15 @@ def test_counts_do_not_leak_private_documents(outsider, member, testing, secrets
     assert search(member, "basilisk").total == 5
 
 
-def test_members_and_invited_people_find_private_documents(member, outsider, owner, secrets):
-    from practica.communities.services import membership_invite
+def test_members_find_private_documents_and_an_invitation_is_not_enough(member, outsider, owner, secrets):
+    from practica.communities.services import membership_invite, membership_join
 
     kinds = {hit.kind for hit in search(member, "basilisk").items}
     assert kinds == {"community", "question", "answer", "practice"}
     assert titles(member, "quantum") == ["Secret Guild"]
     membership_invite(actor=owner, community=secrets, person=outsider)
+    assert search(outsider, "basilisk").total == 0  # an invitation opens the door, not the content
+    membership_join(person=outsider, community=secrets)
     assert search(outsider, "basilisk", community=secrets.slug).total == 4
 
 

@@ -24,7 +24,7 @@ from practica.communities.models import (
     Rsvp,
     RsvpAnswer,
 )
-from practica.core.permissions import community_visible_q
+from practica.core.permissions import community_content_q
 from practica.people.models import Person
 
 # A community feed carries a year of history: enough for calendar clients, bounded as years pass.
@@ -160,7 +160,7 @@ def upcoming_events_for(person: Person, *, limit: int = 10, now: datetime | None
     events = (
         Event.objects.filter(status=EventStatus.SCHEDULED, ends_at__gte=now)
         .filter(Q(community_id__in=member_of) | Q(pk__in=answered))
-        .filter(community__in=Community.objects.filter(community_visible_q(person)))
+        .filter(community__in=Community.objects.filter(community_content_q(person)))
         .select_related("community")
         .order_by("starts_at", "id")
     )
@@ -186,7 +186,7 @@ def personal_feed_events(person: Person, *, now: datetime | None = None) -> Quer
     going = Rsvp.objects.filter(person=person, answer=RsvpAnswer.GOING, waitlisted=False).values("event_id")
     return (
         Event.objects.filter(pk__in=going, ends_at__gte=now - FEED_HISTORY)
-        .filter(community__in=Community.objects.filter(community_visible_q(person)))
+        .filter(community__in=Community.objects.filter(community_content_q(person)))
         .select_related("community")
         .order_by("starts_at", "id")
     )

@@ -62,6 +62,20 @@ def community_visible_q(person: Person) -> Q:
     return ~Q(visibility=Visibility.PRIVATE) | Q(Exists(belongs))
 
 
+def community_content_q(person: Person) -> Q:
+    """Filter for communities whose content ``person`` may read (questions, practices, events, search).
+
+    Like :func:`community_visible_q`, but an invitation opens only a private community's door: its
+    content is for active members.
+    """
+    from practica.communities.models import Membership, MembershipStatus, Visibility
+
+    member = Membership.objects.filter(
+        community=OuterRef("pk"), person=person, status=MembershipStatus.ACTIVE
+    )
+    return ~Q(visibility=Visibility.PRIVATE) | Q(Exists(member))
+
+
 def membership_of(person: Person, community: Community) -> Membership | None:
     from practica.communities.models import Membership
 

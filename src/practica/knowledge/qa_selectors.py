@@ -16,7 +16,7 @@ from django.http import Http404
 from practica.analysis.calibration import cbm_mark
 from practica.communities.models import Community, MembershipStatus, Tag
 from practica.communities.selectors import CommunityAccess, community_for
-from practica.core.permissions import can_view_community, community_visible_q, membership_of
+from practica.core.permissions import can_view_community, community_content_q, membership_of
 from practica.knowledge.models import Answer, Comment, ExpertOptIn, Outcome, Question, Relevance, Vote
 from practica.people.models import Person
 
@@ -28,7 +28,7 @@ EXPERT_PRIOR_ANSWERS = 3
 
 
 def visible_communities(person: Person) -> QuerySet[Community]:
-    return Community.objects.filter(community_visible_q(person))
+    return Community.objects.filter(community_content_q(person))
 
 
 def question_list(community: Community, *, unanswered: bool = False, tag: str = "") -> QuerySet[Question]:

@@ -31,8 +31,16 @@ Queries. ``query.parse_query`` reduces what a person types to words and "quoted 
 engine syntax) and renders them for FTS5 (quoted strings) and for ``to_tsquery`` (``&``, ``<->``), so
 both engines mean the same: all words, in any order, the last one also as a prefix while typing.
 
+Large result sets (SQLite). A search is two statements: a count that stops early (visible matches up to
+``selectors.COUNT_CAP``, reported as "more than 1000"; all matches up to the "very common" threshold),
+then the page. bm25 keeps only the best few hundred matches before the filters run (with an exact
+fallback when too few of those pass). When the words are in more than ``COMMON_SHARE`` of the index
+(and more than ``COMMON_MIN`` documents) ranking says little, so the newest visible matches come first
+by walking the ``updated_at`` index (migration 0003), and the page and API say so (``ordering``).
+PostgreSQL keeps one statement with an exact total.
+
 Privacy. ``selectors.search`` searches only documents whose community passes
-``core.permissions.community_visible_q(person)``, inside the same SQL statement that ranks and counts,
+``core.permissions.community_content_q(person)``, inside the same SQL statement that ranks and counts,
 so a private community's documents are neither returned nor counted for non-members, whichever
 filter is used.
 """

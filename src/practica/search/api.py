@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -40,7 +41,11 @@ class SearchHitOut(Schema):
 
 class SearchResultsOut(Schema):
     query: str = Field(..., description="The query as understood (a trailing * marks a prefix).")
-    total: int = Field(..., description="Matches you may see, across all pages.")
+    total: int = Field(..., description="Matches you may see, across all pages (see total_is_capped).")
+    total_is_capped: bool = Field(..., description="True when there are more than `total` matches.")
+    ordering: Literal["relevance", "newest"] = Field(
+        ..., description="'newest' when the words are so common that results come newest first."
+    )
     limit: int
     offset: int
     items: list[SearchHitOut]
@@ -63,6 +68,8 @@ def search_documents(request: HttpRequest, filters: Query[SearchFilters]) -> Sea
     return SearchResultsOut(
         query=results.query.text(),
         total=results.total,
+        total_is_capped=results.total_is_capped,
+        ordering=results.ordering,
         limit=results.limit,
         offset=results.offset,
         items=[

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import slugify
 
 from practica.communities.models import Community
-from practica.core.permissions import community_visible_q
+from practica.core.permissions import community_content_q
 from practica.people.models import Person
 from practica.search.models import DocumentKind
 from practica.search.query import MAX_QUERY_CHARS
@@ -26,7 +26,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only communities the person may see are offered; any other slug is "not a valid choice",
         # the same answer for a private community as for one that does not exist.
-        visible = Community.objects.filter(community_visible_q(person)).order_by("name")
+        visible = Community.objects.filter(community_content_q(person)).order_by("name")
         field = self.fields["community"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "All communities"), *visible.values_list("slug", "name")]

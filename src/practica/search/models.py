@@ -41,7 +41,11 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_document"),
         ]
-        indexes = [models.Index(fields=["community", "kind"])]
+        indexes = [
+            models.Index(fields=["community", "kind"]),
+            # "Newest first" for very common words walks this index (selectors._SQLITE_NEWEST).
+            models.Index(fields=["updated_at"], name="search_document_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
