@@ -78,6 +78,7 @@ def register_routers() -> None:
     api.add_router("", practices_router)
     api.add_router("", systems_router)
     api.add_router("", search_router)
+    api.add_router("", "practica.calibration.api.router")
 
 
 register_routers()

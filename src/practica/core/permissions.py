@@ -173,3 +173,16 @@ def can_edit_practice(person: Person, practice: Practice, membership: Membership
 def can_run_simulations(person: Person) -> bool:
     """Stewards and admins start what-if lab runs: they are organisation-wide experiments."""
     return person.is_steward
+
+
+# Forecasts ---------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from practica.calibration.models import ForecastQuestion
+
+
+def can_resolve_forecast(person: Person, question: ForecastQuestion, membership: Membership | None) -> bool:
+    """The author (while an active member) or a lead of the community resolves a question."""
+    if not is_active_member(membership):
+        return False
+    return question.author_id == person.pk or can_lead_community(membership)
