@@ -76,7 +76,18 @@ def test_demo_knowledge_has_resolved_answers_revised_practices_and_every_value_c
 
     assert Question.objects.count() >= 20
     assert Answer.objects.exclude(outcome="").exists()
-    assert CalibrationRecord.objects.count() == Answer.objects.exclude(outcome="").count()
+    answers_scored = CalibrationRecord.objects.filter(source="answer").count()
+    assert answers_scored == Answer.objects.exclude(outcome="").count()
     assert Practice.objects.filter(revision__gt=1).exists()
     reached = {cycle for story in ValueStory.objects.all() for cycle in story.cycles}
     assert reached == set(Cycle)
+
+
+def test_demo_forecasts_are_resolved_and_scored_with_some_left_open(demo):
+    from practica.calibration.models import CalibrationRecord, ForecastQuestion, RecordSource, Resolution
+
+    assert ForecastQuestion.objects.filter(resolution=Resolution.OPEN).exists()
+    resolved = ForecastQuestion.objects.exclude(resolution=Resolution.OPEN)
+    assert resolved.exists()
+    assert CalibrationRecord.objects.filter(source=RecordSource.FORECAST).exists()
+    assert not ForecastQuestion.objects.filter(community__visibility="private").exists()
