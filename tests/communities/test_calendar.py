@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import icalendar
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from practica.communities.calendar import agenda_text
 from practica.communities.events import (
     calendar_token_for,
     calendar_token_regenerate,
     event_cancel,
-    event_create,
     event_update,
     rsvp_set,
 )
@@ -26,22 +24,9 @@ from practica.communities.services import (
     membership_join,
     membership_leave,
 )
+from tests.communities.scheduling import schedule, soon
 
 pytestmark = pytest.mark.django_db
-
-
-def soon(days: int = 7) -> datetime:
-    day = timezone.now().date() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, 18, 0)
-
-
-def schedule(owner, community, *, days=7, **fields):
-    fields.setdefault("title", "Kata night")
-    start = soon(days)
-    return event_create(
-        actor=owner, community=community, starts_local=start, ends_local=start + timedelta(hours=2),
-        time_zone="Europe/Berlin", **fields,
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from practica.communities.events import (
     attendance_record,
@@ -27,22 +26,14 @@ from practica.communities.models import (
     Visibility,
 )
 from practica.communities.services import community_create, membership_invite, membership_join
+from tests.communities.scheduling import schedule as schedule_series
+from tests.communities.scheduling import soon
 
 pytestmark = pytest.mark.django_db
 
 
-def soon(days: int = 7) -> datetime:
-    day = timezone.now().date() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, 18, 0)
-
-
 def schedule(owner, community, *, days=7, **fields):
-    fields.setdefault("title", "Kata night")
-    start = soon(days)
-    (event,) = event_create(
-        actor=owner, community=community, starts_local=start, ends_local=start + timedelta(hours=2),
-        time_zone="Europe/Berlin", **fields,
-    )  # fmt: skip
+    (event,) = schedule_series(owner, community, days=days, **fields)
     return event
 
 
