@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "practica.knowledge",
     "practica.search",
     "practica.systems",
+    "practica.learning",
+    "practica.insights",
     "practica.demo",
 ]
 

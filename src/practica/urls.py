@@ -40,5 +40,7 @@ urlpatterns = [
     path("", include("practica.systems.urls")),
     path("", include("practica.knowledge.urls_qa")),
     path("", include("practica.calibration.urls")),
+    path("", include("practica.learning.urls")),
+    path("", include("practica.insights.urls")),
     path("", include("practica.search.urls")),
 ]

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from practica.calibration import demo_checks, demo_skills  # noqa: F401  (their demo steps register on import)
 from practica.calibration.forecasts import forecast_make, forecast_question_create, forecast_question_resolve
 from practica.calibration.models import (
     CalibrationRecord,

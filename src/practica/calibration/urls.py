@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from practica.calibration import views, views_forecasts
+from practica.calibration import urls_checks, urls_skills, views, views_forecasts
 
 app_name = "calibration"
 
@@ -18,3 +18,4 @@ urlpatterns = [
     path(QUESTION + "resolve/", views_forecasts.forecast_resolve, name="forecast-resolve"),
     path(QUESTION + "listing/", views_forecasts.forecast_listing, name="forecast-listing"),
 ]
+urlpatterns += urls_checks.urlpatterns + urls_skills.urlpatterns

@@ -79,6 +79,11 @@ def register_routers() -> None:
     api.add_router("", systems_router)
     api.add_router("", search_router)
     api.add_router("", "practica.calibration.api.router")
+    api.add_router("", "practica.calibration.api_skills.router")
+    api.add_router("", "practica.calibration.api_checks.router")
+    api.add_router("", "practica.learning.api_reviews.router")
+    api.add_router("", "practica.learning.api_mind.router")
+    api.add_router("", "practica.insights.api.router")
 
 
 register_routers()
