@@ -187,6 +187,41 @@ def _judge_level(certainty: int, share: float, count: int) -> str:
     return judgement
 
 
+_MARK_CORRECT_BY_LEVEL = np.array([0.0, *(CBM_MARK_CORRECT[c] for c in CERTAINTY_LEVELS)])
+_MARK_WRONG_BY_LEVEL = np.array([0.0, *(CBM_MARK_WRONG[c] for c in CERTAINTY_LEVELS)])
+
+
+def _certainty_levels(raw: npt.NDArray[np.generic]) -> npt.NDArray[np.intp]:
+    """Certainties as levels 1..3 (no certainty counts as 1), validated like
+    :func:`_certainty_or_default`; numeric arrays without a Python loop."""
+    values: FloatArray | None = None
+    if raw.dtype.kind in "iuf":
+        values = raw.astype(float)
+    elif raw.dtype == object and all(
+        c is None or (isinstance(c, int | float | np.integer | np.floating) and not isinstance(c, bool))
+        for c in raw.tolist()
+    ):
+        values = raw.astype(float)  # None becomes NaN: no certainty given
+    if values is not None:
+        values = np.where(np.isnan(values) | (values == 0.0), 1.0, values)
+        valid = (values == 1.0) | (values == 2.0) | (values == 3.0)
+        if not valid.all():
+            bad = raw[int(np.argmax(~valid))]
+            _certainty_or_default(bad.item() if isinstance(bad, np.generic) else bad)
+        return values.astype(np.intp)
+    return np.fromiter((_certainty_or_default(c) for c in raw.tolist()), dtype=np.intp, count=len(raw))
+
+
+def _fractions_or_nan(raw: npt.NDArray[np.generic]) -> FloatArray:
+    """Fractions as floats, NaN for not answered (``None`` or NaN); a copy the caller may change."""
+    if raw.dtype.kind in "biuf":
+        return raw.astype(float)
+    try:
+        return raw.astype(float)  # None becomes NaN: not answered
+    except (TypeError, ValueError):
+        return np.array([math.nan if _is_missing(f) else float(f) for f in raw.tolist()], dtype=float)
+
+
 def cbm_summary(
     fractions: Sequence[float | None] | ArrayLike,
     certainties: Sequence[int | None] | ArrayLike,
@@ -215,8 +250,18 @@ def cbm_summary(
         Proc. 7th International CAA Conference, Loughborough, 2003 (marks, calibration bonus and
         the per-level calibration bands); Moodle "deferred feedback with CBM" question behaviour.
     """
-    raw_fractions = np.asarray(fractions, dtype=object).ravel()
-    raw_certainties = np.asarray(certainties, dtype=object).ravel()
+    raw_fractions = np.asarray(fractions)
+    # A list is read element by element (as object) so that True/False or "2" are refused as
+    # certainties rather than silently converted by numpy; arrays take the fast numeric path.
+    raw_certainties = (
+        np.asarray(certainties)
+        if isinstance(certainties, np.ndarray)
+        else np.asarray(certainties, dtype=object)
+    )
+    if raw_fractions.ndim != 1:
+        raw_fractions = raw_fractions.ravel()
+    if raw_certainties.ndim != 1:
+        raw_certainties = raw_certainties.ravel()
     n = len(raw_fractions)
     if len(raw_certainties) != n:
         raise ValueError(f"fractions and certainties differ in length ({n} and {len(raw_certainties)})")
@@ -233,19 +278,15 @@ def cbm_summary(
         if item_weights.sum() <= 0:
             raise ValueError("weights must not all be zero")
 
-    answered = np.zeros(n, dtype=bool)
-    credit = np.zeros(n)
-    marks = np.zeros(n)
-    levels = np.ones(n, dtype=int)
-    for i, (fraction, certainty) in enumerate(zip(raw_fractions, raw_certainties, strict=True)):
-        levels[i] = _certainty_or_default(certainty)
-        if _is_missing(fraction):
-            continue
-        value = float(fraction)
-        _check_fraction(value)
-        answered[i] = True
-        credit[i] = value
-        marks[i] = cbm_mark(value, int(levels[i]))
+    levels = _certainty_levels(raw_certainties)
+    credit = _fractions_or_nan(raw_fractions)
+    answered = ~np.isnan(credit)
+    bad = answered & ~((credit >= 0.0) & (credit <= 1.0))
+    if bad.any():
+        _check_fraction(float(credit[np.argmax(bad)]))
+    credit[~answered] = 0.0
+    marks = np.where(credit > 0.0, _MARK_CORRECT_BY_LEVEL[levels] * credit, _MARK_WRONG_BY_LEVEL[levels])
+    marks[~answered] = 0.0
 
     total_weight = float(item_weights.sum())
     accuracy = float(item_weights @ credit) / total_weight
@@ -253,17 +294,22 @@ def cbm_summary(
     best_fixed = max(accuracy, 4.0 * accuracy - 2.0, 9.0 * accuracy - 6.0)
     bonus = 0.1 * (average_mark - best_fixed)
 
+    # Unanswered items go to slot 0, which no level reads.
+    slot = np.where(answered, levels, 0)
+    counts = np.bincount(slot, minlength=4)
     level_rows: list[CBMLevel] = []
     for certainty in CERTAINTY_LEVELS:
-        chosen = answered & (levels == certainty)
-        count = int(chosen.sum())
-        level_weight = float(item_weights[chosen].sum())
+        count = int(counts[certainty])
         if count == 0:
             share = math.nan
-        elif level_weight > 0:
-            share = float(item_weights[chosen] @ credit[chosen]) / level_weight
         else:
-            share = float(credit[chosen].mean())
+            chosen = slot == certainty
+            chosen_weights = item_weights[chosen]
+            level_weight = float(chosen_weights.sum())
+            if level_weight > 0:
+                share = float(chosen_weights @ credit[chosen]) / level_weight
+            else:
+                share = float(credit[chosen].mean())
         level_rows.append(CBMLevel(certainty, count, share, _judge_level(certainty, share, count)))
     return CBMSummary(
         accuracy=accuracy,
@@ -646,6 +692,36 @@ def _assign_by_rank(latent: FloatArray, sorted_values: npt.NDArray[np.generic]) 
     return assigned
 
 
+def _mix(loading: float, ability: FloatArray, noise_loading: float, noise: FloatArray) -> FloatArray:
+    """``loading * ability + noise_loading * noise``, reusing ``noise``'s memory (bit-identical: IEEE
+    addition and multiplication are commutative)."""
+    noise *= noise_loading
+    noise += loading * ability
+    return noise
+
+
+def _assign_quartiles_by_rank(
+    latent: FloatArray, sorted_quartiles: npt.NDArray[np.intp]
+) -> npt.NDArray[np.intp]:
+    """:func:`_assign_by_rank` for a non-decreasing sequence of quartiles 0..3, with a partial sort.
+
+    The element of rank r gets ``sorted_quartiles[r]``, which is the number of quartile boundaries
+    b_q (the first rank of quartile q) at or below r, so three order statistics per row (``np.partition``,
+    linear time) replace a full sort. Latent values are continuous, so ties have probability zero.
+    """
+    n = latent.shape[1]
+    boundaries = [int(np.searchsorted(sorted_quartiles, q, side="left")) for q in (1, 2, 3)]
+    inner = sorted({b for b in boundaries if 0 < b < n})
+    quartiles = np.zeros(latent.shape, dtype=np.intp)
+    partitioned = np.partition(latent, inner, axis=1) if inner else latent
+    for boundary in boundaries:
+        if boundary <= 0:
+            quartiles += 1
+        elif boundary < n:
+            quartiles += latent >= partitioned[:, boundary : boundary + 1]
+    return quartiles
+
+
 def _quartile_means(quartiles: npt.NDArray[np.intp], values: FloatArray) -> FloatArray:
     """Mean of ``values`` per quartile in every row (rows are simulations); NaN for empty quartiles."""
     rows = quartiles.shape[0]
@@ -833,17 +909,18 @@ def dunning_kruger(
     if items is not None:
         loading = math.sqrt(half_reliability)
         half_noise = math.sqrt(1.0 - half_reliability)
-        odd_latent = loading * ability + half_noise * rng.standard_normal(shape)
-        even_latent = loading * ability + half_noise * rng.standard_normal(shape)
+        odd_latent = _mix(loading, ability, half_noise, rng.standard_normal(shape))
+        even_latent = _mix(loading, ability, half_noise, rng.standard_normal(shape))
         score_latent = odd_latent + even_latent
     else:
-        score_latent = math.sqrt(reliability) * ability + math.sqrt(1.0 - reliability) * rng.standard_normal(
-            shape
+        score_latent = _mix(
+            math.sqrt(reliability), ability, math.sqrt(1.0 - reliability), rng.standard_normal(shape)
         )
-    self_latent = validity * ability + math.sqrt(1.0 - validity**2) * rng.standard_normal(shape)
+    self_latent = _mix(validity, ability, math.sqrt(1.0 - validity**2), rng.standard_normal(shape))
+    del ability
 
     sorted_quartiles = _quartile_index(_midrank_percentiles(np.sort(scores)))
-    simulated_quartiles = _assign_by_rank(score_latent, sorted_quartiles).astype(np.intp)
+    simulated_quartiles = _assign_quartiles_by_rank(score_latent, sorted_quartiles)
     simulated_self = _assign_by_rank(self_latent, np.sort(self_percentiles)).astype(np.float64)
     null_means = _quartile_means(simulated_quartiles, simulated_self)
     low, high = NULL_BAND_PERCENTILES
@@ -876,7 +953,7 @@ def dunning_kruger(
         observed_gap = float(
             _split_half_gap(odd_quartiles[None, :], self_percentiles[None, :], even_percentiles[None, :])[0]
         )
-        simulated_odd = _assign_by_rank(
+        simulated_odd = _assign_quartiles_by_rank(
             odd_latent, _quartile_index(_midrank_percentiles(np.sort(odd_totals)))
         )
         simulated_even = _assign_by_rank(even_latent, np.sort(even_percentiles))

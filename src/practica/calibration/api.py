@@ -7,8 +7,9 @@ minimum-group-size rules of ``forecast_selectors``; /me/calibration returns the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -116,11 +117,27 @@ class ForecastScoresOut(Schema):
     curve: list[CurveBinOut]
 
 
+class CertaintyLevelOut(Schema):
+    certainty: int
+    count: int
+    share_correct: float | None = Field(None, description="Share right at this certainty; null when unused.")
+    judgement: str
+
+
+class MonthOut(Schema):
+    month: date
+    count: int
+    average_mark: float
+    accuracy: float
+
+
 class CertaintyScoresOut(Schema):
     count: int
     accuracy: float | None
     average_mark: float | None
     bonus: float | None
+    levels: list[CertaintyLevelOut] = Field(default_factory=list)
+    months: list[MonthOut] = Field(default_factory=list, description="Average mark per month, oldest first.")
 
 
 class MyCalibrationOut(Schema):
@@ -218,6 +235,18 @@ def my_calibration(request: HttpRequest) -> MyCalibrationOut:
             accuracy=summary.accuracy if summary else None,
             average_mark=summary.average_mark if summary else None,
             bonus=summary.bonus if summary else None,
+            levels=[
+                CertaintyLevelOut(
+                    certainty=level.certainty,
+                    count=level.count,
+                    share_correct=None if math.isnan(level.share_correct) else level.share_correct,
+                    judgement=level.judgement,
+                )
+                for level in summary.levels
+            ]
+            if summary
+            else [],
+            months=[MonthOut(**asdict(month)) for month in record_selectors.cbm_by_month(person.pk)],
         ),
         forecasts=ForecastScoresOut(
             count=forecast_profile.count,

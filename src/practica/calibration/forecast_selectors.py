@@ -148,7 +148,8 @@ def question_page(question: ForecastQuestion, viewer: Person) -> QuestionPage:
 
 @dataclass(frozen=True)
 class ForecastProfile:
-    """A person's scored forecasts summarised with proper scoring rules (their eyes only)."""
+    """A person's scored probabilities summarised with proper scoring rules (their eyes only): their
+    forecasts on resolved questions and their predictions on experiments that were won or lost."""
 
     count: int
     questions: int
@@ -157,26 +158,35 @@ class ForecastProfile:
     log_score: float
     curve: list[CalibrationBin]
     base_rate: float
+    forecasts: int = 0
+    experiments: int = 0
 
 
 def forecast_profile(person_id: int) -> ForecastProfile | None:
     """Brier score, its Murphy decomposition, log score and calibration curve over every scored
-    forecast of ``person_id``, or ``None`` before the first one. Call only for the signed-in person."""
+    probability of ``person_id`` (forecasts and experiment predictions), or ``None`` before the first
+    one. Annulled questions and inconclusive experiments wrote no record, so they count nowhere.
+    Call only for the signed-in person."""
     rows = list(
         CalibrationRecord.objects.filter(
-            person_id=person_id, source=RecordSource.FORECAST, probability__isnull=False
-        ).values_list("probability", "fraction", "url")
+            person_id=person_id,
+            source__in=[RecordSource.FORECAST, RecordSource.EXPERIMENT],
+            probability__isnull=False,
+        ).values_list("probability", "fraction", "url", "source")
     )
     if not rows:
         return None
     probabilities = [float(row[0] or 0.0) for row in rows]  # the filter excludes None
     outcomes = [row[1] for row in rows]
+    forecasts = sum(1 for row in rows if row[3] == RecordSource.FORECAST)
     return ForecastProfile(
         count=len(rows),
-        questions=len({row[2] for row in rows}),
+        questions=len({row[2] for row in rows if row[3] == RecordSource.FORECAST}),
         brier=brier_score(probabilities, outcomes),
         decomposition=brier_decomposition(probabilities, outcomes, bins=CURVE_BINS),
         log_score=log_score(probabilities, outcomes),
         curve=calibration_curve(probabilities, outcomes, bins=CURVE_BINS),
+        forecasts=forecasts,
+        experiments=len(rows) - forecasts,
         base_rate=sum(outcomes) / len(outcomes),
     )

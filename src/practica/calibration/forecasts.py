@@ -93,7 +93,8 @@ def forecast_question_create(
     )
 
 
-def _clean_probability(probability: float) -> float:
+def clean_probability(probability: float) -> float:
+    """A probability from 0 to 1 (exactly 0 or 1 allowed), or an ApplicationError on ``probability``."""
     try:
         value = float(probability)
     except (TypeError, ValueError):
@@ -101,6 +102,38 @@ def _clean_probability(probability: float) -> float:
     if math.isnan(value) or not 0.0 <= value <= 1.0:
         raise ApplicationError(BAD_PROBABILITY, field="probability")
     return value
+
+
+_clean_probability = clean_probability
+
+
+def scored_record(
+    *,
+    person_id: int,
+    source: RecordSource,
+    source_id: int,
+    probability: float,
+    outcome: float,
+    community: Community | None,
+    summary: str,
+    url: str,
+    resolved_at: datetime,
+) -> CalibrationRecord:
+    """An unsaved calibration record for a probability judgement: fraction = the outcome (1 or 0),
+    mark = -(p - o)^2, the Brier contribution negated so that higher is better. Forecasts and
+    experiment predictions are scored by this one rule."""
+    return CalibrationRecord(
+        person_id=person_id,
+        source=source,
+        source_id=source_id,
+        probability=probability,
+        fraction=outcome,
+        mark=-((probability - outcome) ** 2),
+        community=community,
+        summary=summary[:200],
+        url=url[:300],
+        resolved_at=resolved_at,
+    )
 
 
 @transaction.atomic
@@ -164,16 +197,15 @@ def forecast_question_resolve(
     url = question_path(question)
     CalibrationRecord.objects.bulk_create(
         [
-            CalibrationRecord(
+            scored_record(
                 person_id=forecast.person_id,
                 source=RecordSource.FORECAST,
                 source_id=forecast.pk,
                 probability=forecast.probability,
-                fraction=outcome,
-                mark=-((forecast.probability - outcome) ** 2),
+                outcome=outcome,
                 community=question.community,
-                summary=question.title[:200],
-                url=url[:300],
+                summary=question.title,
+                url=url,
                 resolved_at=now,
             )
             for forecast in Forecast.objects.filter(question=question).order_by("pk")
