@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_steward_runs_a_scenario_and_reads_the_verdict(page, settings, steward, member):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from tests.browser.test_diagram_journey import _warm_up
+
+    _warm_up()
     sign_in(page, "steward")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="What-if lab").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Systems").click()
+    page.get_by_role("link", name="Open the what-if lab").click()
     page.get_by_role("heading", name="What-if lab", level=1).wait_for()
     page.get_by_role("link", name="Fast vs slow socialisation").click()
     page.get_by_role("heading", name="What the literature found").wait_for()

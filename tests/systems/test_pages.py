@@ -50,7 +50,7 @@ def test_lab_lists_the_scenarios_and_the_runs(
     for title in titles:
         assert title in html
     assert f"#{done_run.pk} Fast vs slow socialisation" in html
-    assert 'aria-current="page">What-if lab' in html
+    assert 'aria-current="page">Systems' in html
     assert "Stewards and admins start runs" in html
 
 
