@@ -236,6 +236,14 @@ class InsightAdoption(models.Model):
     insight = models.ForeignKey(Insight, on_delete=models.CASCADE, related_name="adoptions")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="insight_adoptions")
     adopted_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    via = models.ForeignKey(
+        InsightShare,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoptions",
+        help_text="The community share the adopting team found it through, if any.",
+    )
     note = models.TextField(blank=True)
     adopted_at = models.DateTimeField(default=timezone.now)
 
