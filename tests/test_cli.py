@@ -310,3 +310,18 @@ def test_serve_runs_the_worker_beside_the_server_and_stops_it_with_the_server():
     # The companion was terminated: no stray sleeping child is left behind.
     children = subprocess.run(["pgrep", "-f", "time.sleep(60)"], capture_output=True, text=True).stdout
     assert children.strip() == ""
+
+
+def test_serve_collects_static_files_only_when_they_changed(settings, tmp_path, monkeypatch):
+    import django.core.management
+
+    from practica import cli
+
+    settings.STATIC_ROOT = tmp_path
+    runs: list[str] = []
+    monkeypatch.setattr(django.core.management, "call_command", lambda name, **options: runs.append(name))
+    assert cli.collect_static_when_changed() is True
+    assert cli.collect_static_when_changed() is False
+    (tmp_path / cli.STATIC_FINGERPRINT).write_text("an older set of files")
+    assert cli.collect_static_when_changed() is True
+    assert runs == ["collectstatic", "collectstatic"]

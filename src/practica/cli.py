@@ -135,13 +135,12 @@ def serve(
     A background worker (simulation runs, digests) starts beside the web server and stops with it.
     """
     setup_django()
-    from django.core.management import call_command
 
     from practica.demo.generator import organisation_is_empty
 
     err.print("Preparing the database…")
     migrate()
-    call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static_when_changed()
     if organisation_is_empty() and not no_demo:
         err.print("The database is empty: creating the demo organisation.")
         _generate_demo(demo_people, seed=1)
@@ -155,6 +154,43 @@ def serve(
     ]  # fmt: skip
     worker = [sys.executable, "-m", "practica.cli", "manage", "db_worker", "--interval", "1"]
     sys.exit(_run_together(web, None if no_worker else worker))
+
+
+STATIC_FINGERPRINT = ".sources-fingerprint"
+
+
+def static_sources_fingerprint() -> str:
+    """A digest of every static source file's path, size and modification time, and the storage used."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    entries = []
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    for entry in sorted(entries):
+        digest.update(entry.encode())
+    return digest.hexdigest()
+
+
+def collect_static_when_changed() -> bool:
+    """Run collectstatic only when the static sources changed since the last run (it compresses every
+    file, which takes a minute on a small machine). Returns whether it ran."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    marker = Path(settings.STATIC_ROOT) / STATIC_FINGERPRINT
+    fingerprint = static_sources_fingerprint()
+    if marker.exists() and marker.read_text() == fingerprint:
+        return False
+    err.print("Collecting static files…")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    marker.write_text(fingerprint)
+    return True
 
 
 def _run_together(main: list[str], companion: list[str] | None) -> int:
@@ -217,6 +253,34 @@ def digest(
     out.print(f"{verb} {len(report.emails)} digest(s) covering {report.question_count} question(s).")
 
 
+# --- refresh-insights (insights/refresh.py): the steward's dashboard snapshots ---
+@app.command("refresh-insights")
+def refresh_insights(
+    panel: Annotated[
+        list[str] | None, typer.Option("--panel", help="Only this panel (repeatable), e.g. portfolio.")
+    ] = None,
+) -> None:
+    """Recompute the steward's dashboard (portfolio, indicators, time, ...) and store the snapshots.
+
+    Schedule it, e.g. hourly with cron: `0 * * * * practica refresh-insights`.
+    """
+    setup_django()
+    migrate()
+    from practica.core.errors import ApplicationError
+    from practica.insights.refresh import PanelResult
+    from practica.insights.refresh import refresh_insights as run_refresh
+
+    def report(result: PanelResult) -> None:
+        seconds = result.duration_ms / 1000
+        out.print(f"  {result.title}: {result.keys} snapshot(s) in {seconds:.2f} s", markup=False)
+
+    try:
+        results = run_refresh(only=panel or None, progress=report)
+    except ApplicationError as error:
+        raise SetupFailed(str(error)) from None
+    out.print(f"Refreshed {len(results)} panel(s).")
+
+
 @import_app.command("people")
 def import_people(
     file: Annotated[
@@ -232,8 +296,14 @@ def import_people(
     """Import people and teams from CSV: all or nothing; re-importing the same file changes nothing."""
     setup_django()
     migrate()
+    from practica.core.errors import ApplicationError
+    from practica.core.portability import check_import_size
     from practica.people.transfer import PeopleImportError, people_import_csv
 
+    try:
+        check_import_size(_file_size(file))
+    except ApplicationError as error:
+        raise SetupFailed(f"{file}: {error}") from None
     text = _read_text(file)
     try:
         report = people_import_csv(text=text, dry_run=dry_run)
@@ -255,6 +325,10 @@ def import_people(
     )
     if not report.changed_anything:
         out.print("Nothing to change: the database already matches the file.")
+    if not dry_run and report.changed_anything:
+        from practica.core.audit import audit_record
+
+        audit_record(actor=None, action="people.imported", target=str(file), details={"rows": report.rows})
 
 
 @export_app.command("people")
@@ -264,9 +338,13 @@ def export_people(
     """Export people and teams as CSV in the same format `practica import people` reads."""
     setup_django()
     migrate()
+    from practica.core.audit import audit_record
     from practica.people.transfer import people_export_csv
 
     text = people_export_csv()
+    audit_record(
+        actor=None, action="people.exported", target=str(file), details={"rows": text.count("\n") - 1}
+    )
     if str(file) == "-":
         sys.stdout.write(text)
         return
@@ -275,6 +353,126 @@ def export_people(
     except OSError as error:
         raise SetupFailed(f"{file}: cannot write there ({error.strerror}).") from None
     err.print(f"Wrote {text.count(chr(10)) - 1} rows to {escape(str(file))}.")
+
+
+# --- operations (core/backup.py, core/portability.py): backups, full export and import ---
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (replaced if it exists).")],
+) -> None:
+    """Back up the whole database while Practica keeps serving (SQLite: online copy; PostgreSQL: pg_dump)."""
+    setup_django()
+    from practica.core.audit import audit_record
+    from practica.core.backup import backup_create
+    from practica.core.errors import ApplicationError
+
+    try:
+        report = backup_create(path=file)
+    except ApplicationError as error:
+        raise SetupFailed(str(error)) from None
+    audit_record(
+        actor=None, action="database.backed_up", target=str(report.path), details={"bytes": report.size}
+    )
+    out.print(
+        f"Backed up the {report.engine} database to {escape(str(report.path))} ({report.size:,} bytes)."
+    )
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `practica backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds an organisation.")
+    ] = False,
+) -> None:
+    """Replace the database with a backup; stop the app servers first. Refuses a non-empty database
+    unless --force."""
+    setup_django()
+    from practica.core.audit import audit_record
+    from practica.core.backup import restore as restore_backup
+    from practica.core.errors import ApplicationError
+
+    try:
+        report = restore_backup(path=file, force=force)
+    except ApplicationError as error:
+        raise SetupFailed(str(error)) from None
+    migrate()  # a backup from an older version is brought up to date
+    audit_record(actor=None, action="database.restored", target=str(report.path), details={"force": force})
+    out.print(f"Restored {escape(str(report.path))} into the {report.engine} database.")
+
+
+@export_app.callback(invoke_without_command=True)
+def export_everything(
+    context: typer.Context,
+    all_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--all",
+            metavar="FILE.json",
+            help="Write every object of the organisation as versioned JSON (docs/operations.md).",
+        ),
+    ] = None,
+) -> None:
+    """Export data to files: `--all FILE.json` for everything, or a subcommand."""
+    if context.invoked_subcommand is not None:
+        return
+    if all_file is None:
+        out.print(context.get_help())
+        raise typer.Exit(2)
+    setup_django()
+    migrate()
+    from practica.core.audit import audit_record
+    from practica.core.portability import export_all_json
+
+    text = export_all_json()
+    try:
+        all_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise SetupFailed(f"{all_file}: cannot write there ({error.strerror}).") from None
+    audit_record(actor=None, action="data.exported", target=str(all_file), details={"bytes": len(text)})
+    err.print(f"Wrote every object to {escape(str(all_file))} ({len(text):,} bytes).")
+
+
+@import_app.callback(invoke_without_command=True)
+def import_everything(
+    context: typer.Context,
+    all_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--all",
+            metavar="FILE.json",
+            help="Load a file written by `practica export --all` into an empty database.",
+        ),
+    ] = None,
+) -> None:
+    """Import data from files: `--all FILE.json` for everything, or a subcommand."""
+    if context.invoked_subcommand is not None:
+        return
+    if all_file is None:
+        out.print(context.get_help())
+        raise typer.Exit(2)
+    setup_django()
+    migrate()
+    from practica.core.audit import audit_record
+    from practica.core.errors import ApplicationError
+    from practica.core.portability import check_import_size, import_all, read_export_file
+
+    try:
+        check_import_size(_file_size(all_file))
+        report = import_all(read_export_file(_read_text(all_file)))
+    except ApplicationError as error:
+        raise SetupFailed(f"{all_file}: {error} Nothing was imported.") from None
+    audit_record(actor=None, action="data.imported", target=str(all_file), details={"rows": report.rows})
+    out.print(f"Imported {report.rows:,} rows of {report.models} models from {escape(str(all_file))}.")
+
+
+def _file_size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except FileNotFoundError:
+        raise SetupFailed(f"{file}: no such file.") from None
+    except OSError as error:
+        raise SetupFailed(f"{file}: cannot read it ({error.strerror}).") from None
 
 
 def _read_text(file: Path) -> str:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "practica.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,17 +128,38 @@ EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "Practica <practica@localhost>")
 
+# Security (docs/operations.md, "Security settings"). Content-Security-Policy and Permissions-Policy
+# come from practica.core.security.SecurityHeadersMiddleware.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 HTTPS = env.flag("PRACTICA_HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a reverse proxy that terminates TLS, the proxy says so in X-Forwarded-Proto; set
+    # PRACTICA_PROXY_SSL_HEADER=0 when Practica terminates TLS itself (the header is then ignored).
+    if env.flag("PRACTICA_PROXY_SSL_HEADER", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.flag("SECURE_HSTS_PRELOAD", default=False)
+# Preloading HSTS is a commitment for the whole domain that only its owner can make; when it is
+# left off on purpose the deploy check's reminder (security.W021) is silenced.
+SILENCED_SYSTEM_CHECKS = [] if env.flag("SECURE_HSTS_PRELOAD", default=False) else ["security.W021"]
+PRACTICA_CSP_REPORT_ONLY = env.flag("PRACTICA_CSP_REPORT_ONLY", default=False)
+PRACTICA_CSP_REPORT_URI = env.text("PRACTICA_CSP_REPORT_URI")
+
+# Size limits: request bodies (forms and JSON) and files given to `practica import`.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.integer("PRACTICA_MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+PRACTICA_IMPORT_MAX_BYTES = env.integer("PRACTICA_IMPORT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 
 PRACTICA_MIN_GROUP_SIZE = env.integer("PRACTICA_MIN_GROUP_SIZE", 5, minimum=config.MIN_GROUP_SIZE_FLOOR)
 PRACTICA_DEMO_PASSWORD = env.text("PRACTICA_DEMO_PASSWORD", "practica-demo")

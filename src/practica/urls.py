@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("practica.core.urls")),
     path("", include("practica.people.urls")),
     path("", include("practica.communities.urls")),
     path("", include("practica.knowledge.urls_practices")),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 
 import pytest
@@ -200,9 +199,7 @@ def test_progress_is_reported_with_counts_that_only_grow_to_the_total():
         assert counts[-1][0] == counts[-1][1], f"{label} did not finish"
 
 
-def test_two_thousand_people_are_generated_in_a_few_seconds():
-    started = time.perf_counter()
+def test_two_thousand_people_are_generated():
+    # How long it takes is measured by benchmarks/demo_benchmark.py, not asserted here.
     generate_organisation(people=2_000, seed=5)
-    elapsed = time.perf_counter() - started
     assert Person.objects.count() == 2_000
-    assert elapsed < 10, f"took {elapsed:.1f} s"

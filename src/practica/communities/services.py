@@ -30,6 +30,7 @@ from practica.communities.models import (
     Visibility,
 )
 from practica.communities.participation import activity_in_window
+from practica.core.audit import audit_record
 from practica.core.errors import ApplicationError
 from practica.core.permissions import can_lead_community, membership_of
 from practica.core.slugs import unique_slug
@@ -244,6 +245,9 @@ def membership_decide(*, actor: Person, membership: Membership, approve: bool) -
     require_lead(actor, membership.community)
     if membership.status != MembershipStatus.REQUESTED:
         raise ApplicationError("There is no open request to answer.")
+    action = "membership.approved" if approve else "membership.declined"
+    details = {"community": membership.community.slug}
+    audit_record(actor=actor, action=action, target=membership, details=details)
     if approve:
         return _activate(membership)
     membership.status = MembershipStatus.DECLINED
@@ -264,6 +268,8 @@ def membership_invite(*, actor: Person, community: Community, person: Person) ->
     membership.status = MembershipStatus.INVITED
     membership.invited_by = actor
     membership.save()
+    details = {"community": community.slug}
+    audit_record(actor=actor, action="membership.invited", target=membership, details=details)
     return membership
 
 
@@ -310,6 +316,12 @@ def membership_set_role(*, actor: Person, membership: Membership, role: Role) ->
         raise ApplicationError("Only active members can have a role.")
     if membership.role == Role.LEAD and role != Role.LEAD and _lead_count(membership.community) <= 1:
         raise ApplicationError("A community needs at least one lead: make someone else a lead first.")
+    audit_record(
+        actor=actor,
+        action="membership.role_changed",
+        target=membership,
+        details={"community": membership.community.slug, "from": membership.role, "to": role},
+    )
     membership.role = role
     if not membership.level_pinned:
         # A former lead is no longer core by right: derive the level at once, not at the next recompute.

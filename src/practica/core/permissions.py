@@ -186,3 +186,223 @@ def can_resolve_forecast(person: Person, question: ForecastQuestion, membership:
     if not is_active_member(membership):
         return False
     return question.author_id == person.pk or can_lead_community(membership)
+
+
+# --- learning: experiments, assumptions, vision, goals ---
+# Experiments belong to a team or a community. Team members (or a community's active members) take
+# part: they predict. The owner, any member of the team, or a lead of the community runs it (start,
+# conclude, learning card). A community's vision is adopted by its leads, the organisation's by
+# stewards and admins. A learning goal is read only by its owner and the people they shared it with.
+
+if TYPE_CHECKING:
+    from practica.learning.models import LearningGoal
+
+
+def is_team_member(person: Person, team_id: int | None) -> bool:
+    from practica.people.models import TeamMembership
+
+    return team_id is not None and TeamMembership.objects.filter(person=person, team_id=team_id).exists()
+
+
+def can_adopt_organisation_vision(person: Person) -> bool:
+    """Stewards and admins adopt drafts of the organisation's vision."""
+    return person.is_steward
+
+
+def can_read_goal(person: Person, goal: LearningGoal) -> bool:
+    """The owner, and the people they chose to share the goal with; nobody else (admins included)."""
+    return goal.person_id == person.pk or goal.shared_with.filter(pk=person.pk).exists()
+
+
+# --- operations and security (audit log, full export, backups) ---
+
+
+def can_read_audit_log(actor: Person) -> bool:
+    """The audit log names people and what was done to them: admins only."""
+    return actor.is_admin
+
+
+# --- insights (the steward's dashboard) ---
+# The dashboard shows organisation-wide aggregates only, to stewards and admins. Private communities
+# stay invisible there too (community_visible_q applies to stewards like anyone): the dashboard's
+# snapshots are shared by all stewards, so they leave private communities out entirely.
+
+
+def can_view_insights(person: Person) -> bool:
+    """Stewards and admins open the dashboard, its API and the report, and may recompute it."""
+    return person.is_steward
+
+
+def can_set_time_budget(membership: Membership | None) -> bool:
+    """A community's active sponsors set its quarterly hours budget."""
+    from practica.communities.models import Role
+
+    return is_active_member(membership) and membership is not None and membership.role == Role.SPONSOR
+
+
+def can_log_time(membership: Membership | None) -> bool:
+    """Active members (leads and sponsors included) log time spent on their community's work."""
+    return is_active_member(membership)
+
+
+# --- knowledge checks ---
+# A community's leads author its checks (leads only: no separate author role). A draft check is seen
+# by the leads alone; published and archived checks by everyone who may see the community's content.
+# Whoever may take part in the community (can_take_part) takes a published check. Item statistics and
+# the group (Dunning-Kruger) view are aggregates for the community's leads and the organisation's
+# stewards, always behind the minimum-group-size rule (core.privacy); never anyone's own numbers.
+
+
+def can_author_checks(membership: Membership | None) -> bool:
+    """Leads create checks, edit their items and publish or archive them."""
+    return can_lead_community(membership)
+
+
+# Who sees a check's item statistics and group view: ``can_see_group_calibration`` (Skills, below).
+
+
+# --- Skills ---------------------------------------------------------------------------------------
+# specs/calibration.md §3. Stewards and admins keep the organisation-wide taxonomy; a community's
+# leads keep its own skills. A peer shares an active community or a team with the person; a lead
+# assesses people in the community they lead (for its own skills), or any of their community's
+# members (for organisation-wide skills). Nobody assesses themselves except as "self". Whoever
+# assesses sees only what they gave; the person's combined picture is theirs alone.
+
+if TYPE_CHECKING:
+    from practica.calibration.models import Skill
+
+
+def can_manage_skills(person: Person, community: Community | None, membership: Membership | None) -> bool:
+    """Organisation-wide skills: stewards and admins; a community's skills: its leads."""
+    if community is None:
+        return person.is_steward
+    return can_lead_community(membership)
+
+
+def shares_community_or_team(first: Person, second: Person) -> bool:
+    """Both are active members of one community, or both belong to one team."""
+    from practica.communities.models import Membership, MembershipStatus
+    from practica.people.models import TeamMembership
+
+    first_communities = Membership.objects.filter(person=first, status=MembershipStatus.ACTIVE).values(
+        "community_id"
+    )
+    if Membership.objects.filter(
+        person=second, status=MembershipStatus.ACTIVE, community_id__in=first_communities
+    ).exists():
+        return True
+    first_teams = TeamMembership.objects.filter(person=first).values("team_id")
+    return TeamMembership.objects.filter(person=second, team_id__in=first_teams).exists()
+
+
+def can_peer_assess(assessor: Person, person: Person) -> bool:
+    """A colleague (shared active community or team), never yourself."""
+    return assessor.pk != person.pk and shares_community_or_team(assessor, person)
+
+
+def can_lead_assess(assessor: Person, person: Person, skill: Skill) -> bool:
+    """A lead of the skill's community assessing one of its members; for an organisation-wide skill, a
+    lead of any community the person is an active member of. Never yourself."""
+    from practica.communities.models import Membership, MembershipStatus
+    from practica.communities.models import Role as CommunityRole
+
+    if assessor.pk == person.pk:
+        return False
+    led = Membership.objects.filter(
+        person=assessor, status=MembershipStatus.ACTIVE, role=CommunityRole.LEAD
+    ).values("community_id")
+    if skill.community_id is not None:
+        led = led.filter(community_id=skill.community_id)
+    return Membership.objects.filter(
+        person=person, status=MembershipStatus.ACTIVE, community_id__in=led
+    ).exists()
+
+
+def can_see_group_calibration(person: Person, membership: Membership | None) -> bool:
+    """Community calibration aggregates, a check's item statistics and its group (Dunning-Kruger)
+    view, never an individual's numbers: the community's leads, stewards and admins."""
+    return person.is_steward or can_lead_community(membership)
+
+
+# --- learning reviews ---
+# A review belongs to a team or a community. Its participants are the team's members, or the
+# community's active members; only participants read it (reviews are candid, so a private team's or
+# community's review leaks nowhere, and an open community's review is for those who joined). The
+# facilitator (its creator) or a lead of the community moves it through its phases.
+
+if TYPE_CHECKING:
+    from practica.learning.models import Review
+
+
+def review_participant_q(person: Person) -> Q:
+    """Filter for reviews ``person`` takes part in (use on Review querysets)."""
+    from practica.communities.models import Membership, MembershipStatus
+    from practica.people.models import TeamMembership
+
+    in_team = TeamMembership.objects.filter(team=OuterRef("team_id"), person=person)
+    in_community = Membership.objects.filter(
+        community=OuterRef("community_id"), person=person, status=MembershipStatus.ACTIVE
+    )
+    return (Q(team__isnull=False) & Q(Exists(in_team))) | (
+        Q(community__isnull=False) & Q(Exists(in_community))
+    )
+
+
+def can_facilitate_review(person: Person, review: Review, membership: Membership | None) -> bool:
+    """The facilitator (the review's creator) or, for a community review, a lead of the community."""
+    if review.facilitator_id == person.pk:
+        return True
+    return review.community_id is not None and can_lead_community(membership)
+
+
+def can_manage_method_library(person: Person) -> bool:
+    """Stewards and admins add the organisation's own templates to the method library."""
+    return person.is_steward
+
+
+# --- causal loop diagrams (systems) ---
+# A diagram follows its owner. A team's diagrams are for the team's members; a community's for those
+# who may read its content (everyone signed in for open and request-only communities, members only for
+# private ones: a private community's diagrams leak nowhere); a person's diagrams are private to them.
+# Whoever may see a team or person diagram may change it; a community's diagrams are changed by its
+# active members.
+
+if TYPE_CHECKING:
+    from practica.systems.models import Diagram
+
+
+def diagram_visible_q(person: Person) -> Q:
+    """Filter for diagrams ``person`` may see (use on Diagram querysets)."""
+    from practica.communities.models import Community
+    from practica.people.models import TeamMembership
+
+    in_team = TeamMembership.objects.filter(team=OuterRef("team_id"), person=person)
+    readable = Community.objects.filter(community_content_q(person), pk=OuterRef("community_id"))
+    return (
+        Q(person=person)
+        | (Q(team__isnull=False) & Q(Exists(in_team)))
+        | (Q(community__isnull=False) & Q(Exists(readable)))
+    )
+
+
+def diagram_editable_q(person: Person) -> Q:
+    """Filter for diagrams ``person`` may change: their own, their teams', their communities'."""
+    from practica.communities.models import Membership, MembershipStatus
+    from practica.people.models import TeamMembership
+
+    in_team = TeamMembership.objects.filter(team=OuterRef("team_id"), person=person)
+    member = Membership.objects.filter(
+        community=OuterRef("community_id"), person=person, status=MembershipStatus.ACTIVE
+    )
+    return (
+        Q(person=person)
+        | (Q(team__isnull=False) & Q(Exists(in_team)))
+        | (Q(community__isnull=False) & Q(Exists(member)))
+    )
+
+
+def can_edit_diagram(person: Person, diagram: Diagram) -> bool:
+    """Owner, team member, or active member of the owning community."""
+    from practica.systems.models import Diagram
+
+    return Diagram.objects.filter(diagram_editable_q(person), pk=diagram.pk).exists()

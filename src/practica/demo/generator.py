@@ -8,6 +8,7 @@ decorated by :func:`demo_step`. Steps run in ``order`` after the people step, ea
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -88,6 +89,7 @@ class DemoContext:
     people: list[Person] = field(default_factory=list)
     accounts: dict[str, Person] = field(default_factory=dict)
     progress: Callable[[str, int, int], None] = lambda label, done, total: None
+    seconds: dict[str, float] = field(default_factory=dict)  # label -> time each step took
 
 
 DemoStep = Callable[[DemoContext], None]
@@ -128,9 +130,13 @@ def generate_organisation(
     if progress is not None:
         context.progress = progress
     with transaction.atomic():
+        started = time.perf_counter()
         _people_step(context)
-        for _, _, step in registered_steps():
+        context.seconds["people and teams"] = time.perf_counter() - started
+        for _, label, step in registered_steps():
+            started = time.perf_counter()
             step(context)
+            context.seconds[label] = time.perf_counter() - started
     return context
 
 

@@ -24,7 +24,7 @@ class TeamRef(Schema):
     name: str
 
 
-class MembershipOut(Schema):
+class TeamMembershipOut(Schema):
     team: TeamRef
     manager_id: int | None = None
 
@@ -36,7 +36,7 @@ class PersonOut(Schema):
     location: str
     time_zone: str
     role: str
-    teams: list[MembershipOut] = Field(..., alias="team_memberships")
+    teams: list[TeamMembershipOut] = Field(..., alias="team_memberships")
 
 
 class PersonDetailOut(PersonOut):
@@ -71,11 +71,12 @@ class ErrorOut(Schema):
     detail: str
 
 
-@router.post("/tokens", auth=None, response={201: TokenOut, 400: ErrorOut, 401: ErrorOut})
+@router.post("/tokens", auth=None, response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut})
 def token_create(request: HttpRequest, credentials: TokenIn) -> Status[dict[str, str]]:
     """Exchange a username and password for a personal API token (limited attempts per client)."""
     client = throttle.client_address(request.META)
-    throttle.check_attempts(TOKEN_THROTTLE_SCOPE, client)
+    if throttle.attempts_exceeded(TOKEN_THROTTLE_SCOPE, client):
+        return Status(429, {"detail": throttle.TOO_MANY_ATTEMPTS})
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
         throttle.record_failure(TOKEN_THROTTLE_SCOPE, client)

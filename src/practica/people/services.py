@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from practica.core.audit import audit_record
 from practica.core.errors import ApplicationError
 from practica.core.slugs import unique_slug
 from practica.people.models import ApiToken, Person, Role, Team, TeamKind, TeamMembership
@@ -95,10 +96,14 @@ def person_set_role(*, actor: Person, person: Person, role: Role) -> Person:
     demoting_admin = person.role == Role.ADMIN and role != Role.ADMIN
     if demoting_admin and Person.objects.select_for_update().filter(role=Role.ADMIN).count() <= 1:
         raise ApplicationError("This is the last admin; make someone else admin first.")
+    previous = person.role
     person.role = role
     person.save(update_fields=["role"])
     person.user.is_staff = person.user.is_superuser = role == Role.ADMIN
     person.user.save(update_fields=["is_staff", "is_superuser"])
+    audit_record(
+        actor=actor, action="person.role_changed", target=person, details={"from": previous, "to": role}
+    )
     return person
 
 
@@ -140,6 +145,7 @@ def api_token_create(*, person: Person, name: str) -> tuple[ApiToken, str]:
     record = ApiToken.objects.create(
         person=person, name=name[:100], token_hash=_hash_token(token), prefix=token[:12]
     )
+    audit_record(actor=person, action="api_token.created", target=record, details={"prefix": record.prefix})
     return record, token
 
 
@@ -152,6 +158,9 @@ def api_token_revoke(*, person: Person, token_id: int) -> ApiToken:
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
         record.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=person, action="api_token.revoked", target=record, details={"prefix": record.prefix}
+        )
     return record
 
 
