@@ -18,11 +18,11 @@ Exit status 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
+
+from demo_database import open_demo_database
 
 PAGE_TARGET_MS = 300.0
 REFRESH_TARGET_S = 60.0
@@ -50,21 +50,10 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    data = Path(__file__).resolve().parent / ".data" / f"pages-{options.people}"
-    data.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'practica.sqlite3'}")
-    os.environ.setdefault("PRACTICA_DATA_DIR", str(data))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "practica.settings"
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-
-    import django
-
-    django.setup()
+    open_demo_database(options.people)
     import igraph
     import networkx as nx
     import numpy as np
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -73,19 +62,10 @@ def main() -> None:
 
     from practica.analysis.network import build_group_graph, detect_clusters, modularity, to_networkx
     from practica.core.privacy import min_group_size
-    from practica.demo.generator import generate_organisation, organisation_is_empty
     from practica.insights.network import interactions, units
     from practica.insights.refresh import refresh_insights
     from practica.people.models import Person
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    call_command("migrate", verbosity=0)
-    if organisation_is_empty():
-        print(f"Generating a {options.people}-person demo organisation (once)...", file=sys.stderr)
-        started = time.perf_counter()
-        generate_organisation(people=options.people, seed=1)
-        print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     failed = False
 
     print("1. Community detection on the team graph")

@@ -11,11 +11,11 @@ run (the sign-in page, which touches no organisation data). Target: every page u
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
+
+from demo_database import open_demo_database
 
 TARGET_MS = 150.0
 
@@ -26,33 +26,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     options = parser.parse_args()
 
-    data = Path(__file__).resolve().parent / ".data" / f"pages-{options.people}"
-    data.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'practica.sqlite3'}")
-    os.environ.setdefault("PRACTICA_DATA_DIR", str(data))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "practica.settings"
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    open_demo_database(options.people)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from practica.demo.generator import generate_organisation, organisation_is_empty
     from practica.people.models import Person
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    call_command("migrate", verbosity=0)
-    if organisation_is_empty():
-        print(f"Generating a {options.people}-person demo organisation (once)...", file=sys.stderr)
-        started = time.perf_counter()
-        generate_organisation(people=options.people, seed=1)
-        print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
     def timed(client: Client, url: str) -> tuple[float, int]:
         client.get(url)  # warm caches and template loading
