@@ -151,6 +151,9 @@ def serve(
         sys.executable, "-m", "gunicorn", "practica.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
         "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
+        # Import the site once in the master: workers fork ready, instead of each importing it
+        # (which took past gunicorn's 30 s worker timeout on a busy two-core machine).
+        "--preload",
     ]  # fmt: skip
     worker = [sys.executable, "-m", "practica.cli", "manage", "db_worker", "--interval", "1"]
     sys.exit(_run_together(web, None if no_worker else worker))
