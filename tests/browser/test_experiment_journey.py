@@ -5,12 +5,14 @@ predictor sees how well they and the group predicted, and the scored record on /
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from practica.communities.services import community_create, membership_join
 from practica.learning import experiments
-from practica.learning.models import Experiment
+from practica.learning.models import AlignmentPulse, Experiment
 from tests.browser.conftest import screenshot
 from tests.browser.test_knowledge_journey import signed_in
 
@@ -130,6 +132,8 @@ def test_assumption_vision_and_goal_pages_look_right(
         vision.vision_pulse_give(
             person=person, scope=scope(person), score=score, comment="I see it" if score > 3 else ""
         )
+    # Pulse results move a month at a time (core.privacy.release_cutoff): these were last month's.
+    AlignmentPulse.objects.update(created_at=timezone.now() - timedelta(days=40))
     vision.vision_draft_propose(actor=member, scope=organisation_scope(member), text="We learn in the open.")
     goal = goals.goal_create(
         actor=member,

@@ -3,12 +3,14 @@ assessment forms. Allowed users, outsiders, bad input, privacy and pinned query 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from practica.calibration import skills
-from practica.calibration.models import RecordSource, Skill, SkillAssessment
+from practica.calibration.models import CalibrationRecord, RecordSource, Skill, SkillAssessment
 from practica.calibration.services import calibration_record_set
 from practica.communities.services import membership_join
 from practica.core.privacy import NOT_ENOUGH_PEOPLE
@@ -225,6 +227,7 @@ def test_the_group_view_refuses_below_the_threshold(client_for, owner, member, t
         assessor=owner, person=member, skill=testing_skill, source="lead", level=4,
         justification="Runs the suite alone.",
     )  # fmt: skip
+    SkillAssessment.objects.update(created_at=timezone.now() - timedelta(days=40))
     page = client_for(owner).get("/communities/testing/skills/").text
     assert "The group's picture" in page
     assert NOT_ENOUGH_PEOPLE in page
@@ -245,12 +248,39 @@ def test_the_group_view_shows_aggregates_over_enough_people(
             person=person, source=RecordSource.ANSWER, source_id=index + 1, certainty=3, fraction=1.0,
             summary="An answer", resolved_at=timezone.now(), community=testing,
         )  # fmt: skip
+    # Figures move a month at a time (core.privacy.release_cutoff): nothing from the month under way.
+    assert "average mark (" not in client_for(owner).get("/communities/testing/skills/").text
+    last_month = timezone.now() - timedelta(days=40)
+    SkillAssessment.objects.update(created_at=last_month)
+    CalibrationRecord.objects.update(resolved_at=last_month)
     for viewer in (owner, steward):
         page = client_for(viewer).get("/communities/testing/skills/").text
         row = page[page.index(f'/skills/{testing_skill.pk}/">Testing') :]
         assert "<td>6</td><td>2</td><td>1.00</td>" in row.replace("\n", "")
         assert "3.00" in page  # the group's average CBM mark
         assert "Cara Crowd" not in page
+
+
+def test_one_persons_new_contribution_does_not_move_the_group_figures(
+    client_for, owner, testing, testing_skill, crowd
+):
+    two_months_ago = timezone.now() - timedelta(days=70)
+    for index, person in enumerate(crowd):
+        calibration_record_set(
+            person=person, source=RecordSource.ANSWER, source_id=index + 1, certainty=3, fraction=1.0,
+            summary="An answer", resolved_at=two_months_ago, community=testing,
+        )  # fmt: skip
+    before = client_for(owner).get("/communities/testing/skills/").text
+    assert "3.00" in before
+    # One member is confidently wrong today: the released figures stay as they were.
+    calibration_record_set(
+        person=crowd[0], source=RecordSource.ANSWER, source_id=99, certainty=3, fraction=0.0,
+        summary="A wrong answer", resolved_at=timezone.now(), community=testing,
+    )  # fmt: skip
+    assert client_for(owner).get("/communities/testing/skills/").text.count("3.00") == before.count("3.00")
+    # Even once the month is over, one person alone is not a step: the figure waits for more people.
+    CalibrationRecord.objects.filter(source_id=99).update(resolved_at=timezone.now() - timedelta(days=35))
+    assert client_for(owner).get("/communities/testing/skills/").text.count("3.00") == before.count("3.00")
 
 
 def test_a_filter_that_splits_off_a_small_group_is_refused(client_for, owner, testing, testing_skill, crowd):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,13 +26,20 @@ from practica.people.services import team_membership_set
 pytestmark = pytest.mark.django_db
 
 
+def last_month(day: int) -> datetime:
+    """A day of the last finished month: figures include only released months (core.privacy)."""
+    this_month = timezone.now().replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+    return (this_month - timedelta(days=1)).replace(day=day)
+
+
 def assess(person: Person, skill: Skill, source: str, level: int, *, days_ago: int = 5) -> None:
+    """An assessment ``days_ago`` days before the 10th of last month."""
     SkillAssessment.objects.create(
         person=person,
         skill=skill,
         source=source,
         level=level,
-        created_at=timezone.now() - timedelta(days=days_ago),
+        created_at=last_month(10) - timedelta(days=days_ago),
     )
 
 
@@ -83,7 +90,7 @@ def test_coverage_counts_evidence_not_self_assessment(python: Skill) -> None:
 
 
 def test_a_stale_self_assessment_does_not_hide_a_newer_one(python: Skill, people: list[Person]) -> None:
-    assess(people[0], python, AssessmentSource.SELF, 2, days_ago=1)
+    assess(people[0], python, AssessmentSource.SELF, 2, days_ago=1)  # same month, four days later
     assert rows(compute_skills())["Python"]["self_at_target"]["value"] == 6
 
 

@@ -3,7 +3,10 @@ private communities), bad input with nothing changed, and query counts pinned on
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from practica.calibration.models import CalibrationRecord
 from practica.learning import assumptions, experiments, goals, vision
@@ -334,6 +337,7 @@ def test_pulse_results_show_above_the_threshold(client_for, owner, member, testi
     )
     for person in [owner, member, *crowd[:3]]:
         vision.vision_pulse_give(person=person, scope=scope(person), score=4, comment="I see it")
+    AlignmentPulse.objects.update(created_at=timezone.now() - timedelta(days=40))  # a released month
     body = text(client_for(member).get(f"/communities/{testing.slug}/vision/"))
     assert 'id="pulse-mean"' in body and "I see it" in body
 

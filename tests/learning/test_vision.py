@@ -106,6 +106,8 @@ def test_results_only_above_the_threshold_and_comments_without_names(owner, memb
     assert results.mean.value is None and results.comments.value is None
     vision.vision_pulse_give(person=crowd[2], scope=scope(crowd[2]), score=3)
     vision.vision_pulse_give(person=owner, scope=scope(owner), score=1)  # the latest answer counts
+    assert pulse_results(current).people == 0  # results move a month at a time: none released yet
+    AlignmentPulse.objects.update(created_at=timezone.now() - timedelta(days=40))
     results = pulse_results(current)
     assert results.distribution.value == [1, 1, 1, 2, 0]
     assert results.mean.value == pytest.approx((1 + 4 + 2 + 4 + 3) / 5)
@@ -122,28 +124,28 @@ def test_the_trend_guards_each_month(owner, member, testing, crowd):
     AlignmentPulse.objects.update(created_at=timezone.now() - timedelta(days=62))
     for person in people[:2]:
         vision.vision_pulse_give(person=person, scope=scope(person), score=2)
-    trend = pulse_results(Vision.objects.get()).trend
-    assert [point.mean.shown for point in trend] == [True, False]
-    assert trend[0].mean.value == 4 and trend[1].mean.value is None
+    AlignmentPulse.objects.filter(score=2).update(created_at=timezone.now() - timedelta(days=31))
+    # Two people's later month is not released on its own: results and trend stay at the old month.
+    results = pulse_results(Vision.objects.get())
+    assert [point.mean.shown for point in results.trend] == [True]
+    assert results.trend[0].mean.value == 4 and results.mean.value == 4
 
 
 def test_a_month_is_hidden_when_the_overall_results_minus_it_would_single_someone_out(
     owner, member, testing, crowd
 ):
-    """Five answered in an old month, one more only this month: the overall results (six people)
-    minus the old month (five) would give that one person's score, so the old month is withheld."""
+    """Five answered in one month and five (four of them again, one new) in the next: both months are
+    released, but the overall results (six people) minus either month (five) would give one person's
+    score, so both months are withheld while the overall results show."""
     scope = lambda p: community_scope(p, testing.slug)  # noqa: E731
     adopt_text(owner, lambda: scope(owner), "V1")
     for person in [owner, member, *crowd[:3]]:
         vision.vision_pulse_give(person=person, scope=scope(person), score=4)
     AlignmentPulse.objects.update(created_at=timezone.now() - timedelta(days=62))
-    vision.vision_pulse_give(person=crowd[3], scope=scope(crowd[3]), score=1)
+    for person in [member, *crowd[:4]]:
+        vision.vision_pulse_give(person=person, scope=scope(person), score=2)
+    AlignmentPulse.objects.filter(score=2).update(created_at=timezone.now() - timedelta(days=31))
     results = pulse_results(Vision.objects.get())
     assert results.mean.shown and results.people == 6
     assert [point.mean.shown for point in results.trend] == [False, False]
     assert all(point.mean.value is None for point in results.trend)
-    # Two more this month: 5 in the old month and 3 in this one, out of 8; both still withheld.
-    for person in crowd[4:6]:
-        vision.vision_pulse_give(person=person, scope=scope(person), score=2)
-    trend = pulse_results(Vision.objects.get()).trend
-    assert [point.mean.shown for point in trend] == [False, False]

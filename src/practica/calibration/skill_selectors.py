@@ -40,7 +40,7 @@ from practica.calibration.models import (
 )
 from practica.communities.models import Community, Level, Membership, MembershipStatus
 from practica.core.permissions import community_content_q
-from practica.core.privacy import Aggregate, check_filter_split, guarded
+from practica.core.privacy import Aggregate, check_filter_split, guarded, release_cutoff, released_rows
 from practica.people.models import Person
 
 SECONDS_PER_DAY = 86_400.0
@@ -301,6 +301,13 @@ def _coverage(
         if skills and member_ids
         else []
     )
+    # Released figures only (core.privacy.release_cutoff), aged as of the cut-off.
+    cutoff = release_cutoff(((r[4], r[0]) for r in rows), now)
+    waiting: dict[int, set[int]] = defaultdict(set)  # skill -> people whose evidence is not released yet
+    for r in rows:
+        waiting[r[1]].add(r[0])
+    rows = [r for r in rows if cutoff is not None and r[4] < cutoff]
+    now = cutoff or now
     people = len(member_ids)
     size = people * len(skills)
     if rows:
@@ -329,26 +336,34 @@ def _coverage(
         mean_gap = float((selves[both] - levels_here[both]).mean()) if both.sum() >= 1 else None
         gap_shown = guarded(mean_gap, int(both.sum())).value
         counts[skill.pk] = with_evidence
+        if not with_evidence and waiting[skill.pk]:  # evidence exists, none of it released yet
+            result[skill.pk] = Aggregate(value=None, people=len(waiting[skill.pk]), shown=False)
+            continue
         result[skill.pk] = guarded(
             SkillCoverage(with_evidence, int((levels_here >= PROFICIENT).sum()), gap_shown), with_evidence
         )
     return result, counts
 
 
-def _group_calibration(community: Community, member_ids: list[int]) -> tuple[GroupCalibration, int, int]:
-    """CBM summary and Brier score over the members' records made in this community (two queries)."""
-    certainty_rows = list(
+def _group_calibration(
+    community: Community, member_ids: list[int], now: datetime
+) -> tuple[GroupCalibration, int, int]:
+    """CBM summary and Brier score over the members' records made in this community (two queries),
+    released figures only (they move a month at a time, see ``core.privacy.release_cutoff``)."""
+    certainty_rows = released_rows(
         CalibrationRecord.objects.filter(
             community=community, person_id__in=member_ids, certainty__isnull=False
-        ).values_list("person_id", "fraction", "certainty")
+        ).values_list("person_id", "fraction", "certainty", "resolved_at"),
+        now,
     )
-    forecast_rows = list(
+    forecast_rows = released_rows(
         CalibrationRecord.objects.filter(
             community=community,
             person_id__in=member_ids,
             source=RecordSource.FORECAST,
             probability__isnull=False,
-        ).values_list("person_id", "probability", "fraction")
+        ).values_list("person_id", "probability", "fraction", "resolved_at"),
+        now,
     )
     cbm_people = len({row[0] for row in certainty_rows})
     forecast_people = len({row[0] for row in forecast_rows})
@@ -384,10 +399,10 @@ def community_skill_coverage(community: Community, *, level: str = "") -> Commun
     everyone = _member_ids(community)
     members = _member_ids(community, level) if level else everyone
     coverage, counts = _coverage(skills, members, now)
-    calibration, cbm_people, forecast_people = _group_calibration(community, members)
+    calibration, cbm_people, forecast_people = _group_calibration(community, members, now)
     if level:
         _, whole_counts = _coverage(skills, everyone, now)
-        _, whole_cbm, whole_forecast = _group_calibration(community, everyone)
+        _, whole_cbm, whole_forecast = _group_calibration(community, everyone, now)
         check_filter_split(len(everyone), [len(members)])
         for skill in skills:
             check_filter_split(whole_counts[skill.pk], [counts[skill.pk]])

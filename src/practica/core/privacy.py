@@ -2,14 +2,18 @@
 
 specs/calibration.md §5: an aggregate is shown only when it covers at least PRACTICA_MIN_GROUP_SIZE
 distinct people (default 5, never below 3); a filter that would split a group below the threshold
-is refused, so that two allowed aggregates cannot be subtracted to reveal one person.
+is refused, so that two allowed aggregates cannot be subtracted to reveal one person. Figures that
+would otherwise change with every new contribution move in released steps (``release_cutoff``), so
+that comparing the page before and after one person acts does not reveal what they did.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 
@@ -67,3 +71,46 @@ def check_filter_split(whole: int, parts: Iterable[int]) -> None:
                 "This filter would split the group into parts too small to show without identifying "
                 "someone; choose a broader filter."
             )
+
+
+def _month_start(moment: datetime) -> datetime:
+    moment = moment.astimezone(UTC)
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def _next_month(start: datetime) -> datetime:
+    if start.month == 12:
+        return start.replace(year=start.year + 1, month=1)
+    return start.replace(month=start.month + 1)
+
+
+def release_cutoff(contributions: Iterable[tuple[datetime, int]], now: datetime) -> datetime | None:
+    """The instant before which contributions may be aggregated, or None while nothing is released.
+
+    ``contributions`` are (when, person id) pairs. A live aggregate changes with every contribution,
+    so comparing it before and after one person acts reveals what they did, whatever the group size.
+    Released figures move a calendar month (UTC) at a time instead, and only when at least
+    ``min_group_size()`` distinct people contributed since the previous step; the month under way is
+    never included. Two figures a viewer can see therefore always differ by the contributions of at
+    least that many people.
+    """
+    threshold = min_group_size()
+    current = _month_start(now)
+    months: dict[datetime, set[int]] = defaultdict(set)
+    for when, person_id in contributions:
+        if when < current:
+            months[_month_start(when)].add(person_id)
+    cutoff: datetime | None = None
+    pending: set[int] = set()
+    for month in sorted(months):
+        pending |= months[month]
+        if len(pending) >= threshold:
+            cutoff, pending = _next_month(month), set()
+    return cutoff
+
+
+def released_rows(rows: Iterable[tuple[Any, ...]], now: datetime) -> list[tuple[Any, ...]]:
+    """The rows (person id first, date last) inside the released period (``release_cutoff``)."""
+    rows = list(rows)
+    cutoff = release_cutoff(((row[-1], row[0]) for row in rows), now)
+    return [row for row in rows if cutoff is not None and row[-1] < cutoff]

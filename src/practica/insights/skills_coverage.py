@@ -35,7 +35,7 @@ from practica.calibration.models import Skill, SkillAssessment, SkillLevel
 from practica.communities.models import Visibility
 from practica.core.errors import ApplicationError
 from practica.core.permissions import can_view_insights, require
-from practica.core.privacy import guarded, min_group_size
+from practica.core.privacy import guarded, min_group_size, released_rows
 from practica.insights.models import InsightSnapshot
 from practica.insights.panels import panel
 from practica.insights.selectors import panel_for
@@ -160,6 +160,9 @@ def compute_skills() -> dict[str, Any]:
             "person_id", "skill_id", "source", "level", "created_at"
         )
     )
+    # Released assessments only: the figures move a month at a time (core.privacy.release_cutoff), so
+    # a steward comparing two refreshes never sees one person's new assessment.
+    rows = released_rows(rows, now)
     current = _levels(rows, now)
     department_of = _departments()
 

@@ -24,6 +24,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from practica.communities.models import Community, Role
 from practica.communities.selectors import CommunityAccess, community_for
@@ -35,7 +36,7 @@ from practica.core.permissions import (
     membership_of,
     review_participant_q,
 )
-from practica.core.privacy import Aggregate, check_filter_split, guarded
+from practica.core.privacy import Aggregate, check_filter_split, guarded, released_rows
 from practica.learning.models import (
     AlignmentPulse,
     Assumption,
@@ -498,6 +499,9 @@ def pulse_results(vision: Vision | None) -> PulseResults:
         .order_by("person_id", "-created_at", "-id")
         .values_list("person_id", "score", "comment", "created_at")
     )
+    # Released pulses only: the results move a month at a time (core.privacy.release_cutoff), so one
+    # person's new pulse never shows as a change in the figures.
+    rows = released_rows(rows, timezone.now())
     latest: dict[int, tuple[int, str]] = {}
     monthly: dict[date, dict[int, int]] = defaultdict(dict)
     for person_id, score, comment, created_at in rows:
