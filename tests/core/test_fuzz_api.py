@@ -29,6 +29,21 @@ FUZZ = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django closes the database connection when a request finishes (``close_old_connections``);
+    its test client switches that off, but schemathesis calls the WSGI application directly. On
+    PostgreSQL the test's transaction would go with the connection, so switch it off here too."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(member):
     from practica.people.services import api_token_create
