@@ -18,7 +18,15 @@ CANVAS = "#cld-canvas"
 
 
 def _show_canvas(page) -> None:
-    page.evaluate("""() => document.getElementById("cld-canvas").scrollIntoView({block: "center"})""")
+    """Scroll the drawing into view and let two frames pass: Cytoscape maps a click to the drawing with
+    the canvas position it cached, and drops that cache only when the scroll event arrives, which the
+    browser delivers with the next frame. A click sent sooner lands where the canvas used to be."""
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            document.getElementById("cld-canvas").scrollIntoView({block: "center"});
+            requestAnimationFrame(() => requestAnimationFrame(resolve));
+        })"""
+    )
 
 
 def _node_point(page, name: str) -> tuple[float, float]:
@@ -49,6 +57,38 @@ def _link_point(page, source: str, target: str) -> tuple[float, float]:
         [source, target],
     )
     return box["x"] + point["x"], box["y"] + point["y"]
+
+
+def _pick_link(page, source: str, target: str) -> None:
+    """Click a link on the drawing and wait for its panel. A line is a few pixels wide, so when the click
+    misses, say what Cytoscape found at that point (and keep a screenshot) before trying once more."""
+    title = page.locator("#cld-link-title")
+    for attempt in (1, 2):
+        x, y = _link_point(page, source, target)
+        page.mouse.click(x, y)
+        try:
+            title.get_by_text(f"{source} \u2192 {target}").wait_for(timeout=5_000)
+            return
+        except Exception as error:
+            screenshot(page, f"diagram-missed-link-{attempt}")
+            found = page.evaluate(
+                """([x, y]) => {
+                    const cy = document.getElementById("cld-editor").cytoscape;
+                    const box = document.getElementById("cld-canvas").getBoundingClientRect();
+                    const modelX = (x - box.left - cy.pan().x) / cy.zoom();
+                    const modelY = (y - box.top - cy.pan().y) / cy.zoom();
+                    const hit = cy.renderer().findNearestElement(modelX, modelY, true, false);
+                    const top = document.elementFromPoint(x, y);
+                    return {hit: hit ? hit.id() : null, top: top ? top.tagName + "#" + top.id : null,
+                            title: document.getElementById("cld-link-title").textContent};
+                }""",
+                [x, y],
+            )
+            print(f"attempt {attempt}: clicking {source} \u2192 {target} at ({x:.0f}, {y:.0f}) found {found}")
+            if attempt == 2:
+                raise AssertionError(
+                    f"clicking {source} \u2192 {target} at ({x:.0f}, {y:.0f}) missed: {found}"
+                ) from error
 
 
 def _said(page, text: str) -> None:
@@ -131,10 +171,10 @@ def test_team_member_draws_a_diagram_and_exports_mermaid(browser, live_server, o
         _said(page, "Linked Untested changes → Production bugs (+).")
 
         # Set sign and delay by clicking the links.
-        page.mouse.click(*_link_point(page, "Hotfixes", "Production bugs"))
+        _pick_link(page, "Hotfixes", "Production bugs")
         page.get_by_role("button", name="\u2212 opposite").click()
         _said(page, "The link is now \u2212 (opposite direction).")
-        page.mouse.click(*_link_point(page, "Untested changes", "Production bugs"))
+        _pick_link(page, "Untested changes", "Production bugs")
         page.get_by_role("button", name="‖ delay").click()
         _said(page, "The link now has a delay.")
 
