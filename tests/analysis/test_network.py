@@ -113,10 +113,28 @@ def test_a_person_bridging_two_groups_is_the_top_broker() -> None:
     ties += [tie(a, b) for a in range(5, 9) for b in range(5, 9) if a != b]
     ties += [tie(9, other) for other in (1, 2, 5, 6)]
     report = analyse(group_of, {"A": "X", "B": "Y"}, ties, [], rule=NetworkRule(broker_participation=0.4))
-    assert report.top_brokers[0][0] == 9
-    assert report.top_brokers[0][1] == pytest.approx(0.5)
+    [(person, coefficient, strength)] = report.ranked_brokers
+    assert person == 9
+    assert coefficient == pytest.approx(0.5)
+    assert strength >= NetworkRule().broker_min_strength
     assert report.brokers == 1
     assert {result.group: result.brokers for result in report.groups} == {"A": 1, "B": 0}
+
+
+def test_brokers_are_ranked_by_how_evenly_their_ties_spread() -> None:
+    # Person 9 splits evenly over A and B; person 10 leans towards A (three ties there, one in B).
+    group_of = {**dict.fromkeys(range(1, 5), "A"), **dict.fromkeys(range(5, 9), "B"), 9: "A", 10: "A"}
+    ties = [tie(a, b) for a in range(1, 5) for b in range(1, 5) if a != b]
+    ties += [tie(a, b) for a in range(5, 9) for b in range(5, 9) if a != b]
+    ties += [tie(9, other) for other in (1, 2, 5, 6)]
+    ties += [tie(10, other) for other in (1, 2, 3, 5)]
+    report = analyse(group_of, {"A": "X", "B": "Y"}, ties, [], rule=NetworkRule(broker_participation=0.3))
+    people = [person for person, _, _ in report.ranked_brokers]
+    coefficients = [coefficient for _, coefficient, _ in report.ranked_brokers]
+    assert people[0] == 9 and 10 in people
+    assert coefficients == sorted(coefficients, reverse=True)
+    assert coefficients[0] > coefficients[people.index(10)]
+    assert report.brokers == len(report.ranked_brokers)
 
 
 def test_without_community_interactions_the_bridge_disappears() -> None:

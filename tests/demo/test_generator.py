@@ -58,6 +58,12 @@ def test_organisation_has_exactly_the_people_asked_for_including_the_demo_accoun
     assert Person.objects.filter(user__username__in=DEMO_ACCOUNTS).count() == 4
 
 
+def test_a_quarter_of_the_synthetic_people_agreed_to_be_named_as_brokers(steps):
+    generate_organisation(people=80, seed=1)
+    synthetic = Person.objects.exclude(user__username__in=DEMO_ACCOUNTS)
+    assert synthetic.filter(listed_as_broker=True).count() == len(synthetic) // 4 + (len(synthetic) % 4 > 0)
+
+
 def test_demo_accounts_have_their_roles_and_sign_in_with_the_configured_password(settings):
     settings.PRACTICA_DEMO_PASSWORD = "a-password-from-the-environment"
     context = generate_organisation(people=50, seed=1)

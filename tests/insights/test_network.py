@@ -236,3 +236,119 @@ def test_api_gives_the_same_numbers_as_the_page(
     assert body["computed"] is True
     assert body["data"] == InsightSnapshot.objects.get(kind="network", key="").data
     assert {row["name"] for row in body["data"]["units_table"]} >= {"Payments", "Search", "Ledger"}
+
+
+# Named brokers: only with consent ----------------------------------------------------------------
+
+
+def _everyone(organisation: Organisation) -> list[Person]:
+    return [person for people in organisation.people.values() for person in people]
+
+
+@pytest.fixture
+def bridged(organisation: Organisation, make_person: Callable[..., Person]) -> Organisation:
+    """A third group, Docs (its own department), and two knowledge brokers: Ledger Person 0 and Docs
+    Person 0 answer questions from Ledger, Payments and Docs alike, so their ties spread over three
+    groups (a participation coefficient near 2/3, well above the 0.5 rule)."""
+    docs = team_create(name="Docs", parent=team_create(name="Writing"))
+    organisation.teams["Docs"] = docs
+    organisation.people["Docs"] = []
+    for number in range(5):
+        person = make_person(f"docs{number}", display_name=f"Docs Person {number}")
+        team_membership_set(person=person, team=docs, manager=None)
+        organisation.people["Docs"].append(person)
+    organisation.retrospective("Docs")
+    guild = Community.objects.get(name="Testing Guild")
+    people = organisation.people
+    for team in ("Ledger", "Docs"):  # close-knit teams: each person answers the next two
+        members = people[team]
+        for index, asker in enumerate(members):
+            for step in (1, 2):
+                organisation.answer(guild, asker, members[(index + step) % len(members)])
+    for broker in (people["Ledger"][0], people["Docs"][0]):
+        for asker in people["Ledger"][1:3] + people["Payments"][1:3] + people["Docs"][1:3]:
+            organisation.answer(guild, asker, broker)
+    return organisation
+
+
+def test_brokers_are_counted_and_only_those_who_agree_are_named(
+    bridged: Organisation, steward: Person, client_for: Callable[[Person], Client]
+) -> None:
+    from practica.people.services import person_set_broker_listing
+
+    assert compute_network()["named_brokers"] == []  # nobody agreed yet
+    everyone = _everyone(bridged)
+    for person in everyone:
+        person_set_broker_listing(person=person, listed=True)
+    data = compute_network()
+    counted = data["with_communities"]["brokers"]
+    named = [row["person"] for row in data["named_brokers"]]
+    assert counted >= 2, "the organisation needs brokers for this test to mean anything"
+    assert len(named) == counted  # every broker agreed, so every broker is named
+    assert {bridged.people["Ledger"][0].pk, bridged.people["Docs"][0].pk} <= set(named)
+    holdout = Person.objects.get(pk=named[0])
+    person_set_broker_listing(person=holdout, listed=False)
+    refresh_insights(only=["network"])
+    stored = InsightSnapshot.objects.get(kind="network", key="").data
+    assert holdout.pk not in [row["person"] for row in stored["named_brokers"]]
+    assert stored["with_communities"]["brokers"] == counted  # counted all the same
+    assert holdout.display_name not in json.dumps(stored)
+
+    html = client_for(steward).get("/insights/network/").content.decode()
+    body = client_for(steward).get("/api/v1/insights/network").json()
+    shown = [row for row in body["data"]["named_brokers"]]
+    assert [row["person"] for row in shown] == named[1:]
+    for row in shown:
+        person = Person.objects.get(pk=row["person"])
+        assert row["name"] == person.display_name and person.display_name in html
+        assert row["teams"] == [m.team.name for m in person.team_memberships.all()]
+    assert holdout.display_name not in html
+    assert 'id="named-brokers-table"' in html
+    # The brokers are people with ties to both sides; nobody else is named.
+    non_brokers = {person.display_name for person in everyone} - {row["name"] for row in shown}
+    assert not any(name in html for name in non_brokers - {holdout.display_name})
+
+
+def test_withdrawing_consent_takes_effect_before_the_next_refresh(
+    bridged: Organisation, steward: Person, client_for: Callable[[Person], Client]
+) -> None:
+    from practica.people.services import person_set_broker_listing
+
+    for person in _everyone(bridged):
+        person_set_broker_listing(person=person, listed=True)
+    refresh_insights(only=["network"])
+    client = client_for(steward)
+    first = client.get("/api/v1/insights/network").json()["data"]["named_brokers"][0]
+    person = Person.objects.get(pk=first["person"])
+    assert person.display_name in client.get("/insights/network/").content.decode()
+    person_set_broker_listing(person=person, listed=False)
+    assert person.pk not in [
+        row["person"] for row in client.get("/api/v1/insights/network").json()["data"]["named_brokers"]
+    ]
+    assert person.display_name not in client.get("/insights/network/").content.decode()
+
+
+def test_nobody_agreed_says_so_and_names_nobody(
+    bridged: Organisation, steward: Person, client_for: Callable[[Person], Client]
+) -> None:
+    refresh_insights(only=["network"])
+    html = client_for(steward).get("/insights/network/").content.decode()
+    assert 'id="named-brokers-none"' in html
+    assert not any(person.display_name in html for person in _everyone(bridged))
+
+
+def test_page_with_named_brokers_reads_a_constant_number_of_queries(
+    bridged: Organisation,
+    steward: Person,
+    client_for: Callable[[Person], Client],
+    django_assert_max_num_queries: Any,
+) -> None:
+    from practica.people.services import person_set_broker_listing
+
+    for person in _everyone(bridged):
+        person_set_broker_listing(person=person, listed=True)
+    refresh_insights(only=["network"])
+    client = client_for(steward)
+    client.get("/insights/network/")
+    with django_assert_max_num_queries(8):
+        assert client.get("/insights/network/").status_code == 200

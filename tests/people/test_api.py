@@ -143,3 +143,26 @@ def test_people_list_query_count_is_constant(owner, make_person, team, django_as
         team_membership_set(person=make_person(f"bulk{number}"), team=team, manager=None)
     with django_assert_max_num_queries(6):
         assert Client().get("/api/v1/people", **headers).status_code == 200
+
+
+def test_broker_listing_is_each_persons_own_choice(owner, member):
+    client = Client()
+    response = client.put("/api/v1/me/broker-listing", {"listed": True}, "application/json", **bearer(owner))
+    assert response.status_code == 200 and response.json() == {"listed": True}
+    assert client.get("/api/v1/me", **bearer(owner)).json()["listed_as_broker"] is True
+    assert client.get("/api/v1/me", **bearer(member)).json()["listed_as_broker"] is False
+    owner.refresh_from_db()
+    member.refresh_from_db()
+    assert owner.listed_as_broker and not member.listed_as_broker
+
+
+def test_broker_listing_refuses_bad_input_and_strangers(owner):
+    client = Client()
+    for body in ({}, {"listed": "perhaps"}, [True]):
+        response = client.put("/api/v1/me/broker-listing", body, "application/json", **bearer(owner))
+        assert response.status_code in (400, 422), body
+        assert response.json()["detail"]
+    anonymous = client.put("/api/v1/me/broker-listing", {"listed": True}, "application/json")
+    assert anonymous.status_code == 401
+    owner.refresh_from_db()
+    assert not owner.listed_as_broker

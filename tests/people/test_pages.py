@@ -261,3 +261,30 @@ def test_a_superuser_made_from_the_command_line_gets_a_person(db):
     client.force_login(user)
     assert client.get(reverse("home")).status_code == 200
     assert Person.objects.get(user=user).role == Role.ADMIN
+
+
+def test_profile_says_a_broker_is_counted_until_they_agree_to_be_named(client_for, owner):
+    from practica.core.models import AuditLog
+
+    client = client_for(owner)
+    assert "You are counted, not named." in client.get(reverse("people:profile")).text
+    response = client.post(reverse("people:broker-listing"), {"listed": "1"})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.listed_as_broker
+    page = client.get(reverse("people:profile")).text
+    assert "You agreed to be named as a knowledge broker." in page
+    client.post(reverse("people:broker-listing"), {"listed": "0"})
+    owner.refresh_from_db()
+    assert not owner.listed_as_broker
+    changes = AuditLog.objects.filter(action="person.broker_listing_changed").order_by("id")
+    assert [entry.details["listed"] for entry in changes] == [True, False]
+    assert {entry.actor_id for entry in changes} == {owner.pk}
+
+
+def test_broker_listing_needs_a_post_from_a_signed_in_person(client_for, owner):
+    assert client_for(owner).get(reverse("people:broker-listing")).status_code == 405
+    response = Client().post(reverse("people:broker-listing"), {"listed": "1"})
+    assert response.status_code == 302 and "signin" in response["Location"]
+    owner.refresh_from_db()
+    assert not owner.listed_as_broker

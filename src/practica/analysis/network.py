@@ -414,7 +414,9 @@ class NetworkReport:
     agreement: float  # NMI between formal and detected partitions
     brokers: int
     silos: int
-    top_brokers: list[tuple[int, float]] = field(default_factory=list)  # (person, coefficient), for tests
+    # Every broker as (person, participation coefficient, tie strength), most even spread first. The
+    # caller decides who may be named (consent); the counts above never depend on it.
+    ranked_brokers: list[tuple[int, float, float]] = field(default_factory=list)
     graph: GroupGraph | None = field(default=None, repr=False, compare=False)
 
 
@@ -458,8 +460,11 @@ def analyse(
     brokers_per_group = np.zeros(count, dtype=np.int64)
     np.add.at(brokers_per_group, person_group[is_broker], 1)
     people_by_index = {index: person for person, index in graph.person_index.items()}
-    ranked = np.argsort(-coefficient * (strength >= rule.broker_min_strength), kind="stable")[:10]
-    top_brokers = [(people_by_index[int(i)], float(coefficient[i])) for i in ranked if is_broker[i]]
+    broker_indices = np.flatnonzero(is_broker)
+    order = np.lexsort((-strength[broker_indices], -coefficient[broker_indices]))
+    ranked_brokers = [
+        (people_by_index[int(i)], float(coefficient[i]), float(strength[i])) for i in broker_indices[order]
+    ]
 
     results = []
     silos = 0
@@ -501,7 +506,7 @@ def analyse(
         agreement=normalised_mutual_information(formal, detected) if count else 1.0,
         brokers=int(is_broker.sum()),
         silos=silos,
-        top_brokers=top_brokers,
+        ranked_brokers=ranked_brokers,
         graph=graph,
     )
 

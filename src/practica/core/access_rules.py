@@ -597,6 +597,7 @@ PAGE_RULES: dict[str, Rule] = {
         "signed-in people, as the service allows",
     ),  # /learning/vision/pulse/
     "people:profile": ("the signed-in person (own data only)", "the signed-in person (own profile only)"),
+    "people:broker-listing": ("—", "the signed-in person (own consent only)"),  # /me/broker-listing/
     "insights:budgets": ("the signed-in person (own data only)", "—"),  # /me/budgets/
     "calibration:mine": ("the signed-in person only (nobody else, admins included)", "—"),
     "core:personal-data": ("the signed-in person only (their own data, never other people's)", "—"),
@@ -982,6 +983,7 @@ API_RULES: dict[str, Rule] = {
     "GET /api/v1/learning/templates": ("signed-in people (results scoped to what they may see)", "—"),
     "GET /api/v1/learnings": ("signed-in people (results scoped to what they may see)", "—"),
     "GET /api/v1/me": ("the signed-in person (own data only)", "—"),
+    "PUT /api/v1/me/broker-listing": ("—", "the signed-in person (own consent only)"),
     "GET /api/v1/me/calibration": ("the signed-in person (own data only)", "—"),
     "GET /api/v1/me/goals": ("the signed-in person (own data only)", "—"),
     "POST /api/v1/me/goals": ("—", "the signed-in person (own data only)"),

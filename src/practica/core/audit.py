@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "database.restored": "Restored the database",
     "api_token.created": "Created an API token",
     "api_token.revoked": "Revoked an API token",
+    "person.broker_listing_changed": "Changed their consent to be named as a knowledge broker",
 }
 
 

@@ -250,10 +250,13 @@ def budget_set(request: HttpRequest, slug: str, quarter: str, payload: BudgetIn)
 @router.get("/insights/network", response={200: PanelOut, 403: ErrorOut})
 def network_panel(request: HttpRequest) -> dict[str, Any]:
     """Teams, flows between them, silos, modularity of the org chart vs detected groups, broker counts
-    per department, with and without community interactions (no person is named)."""
+    per department, with and without community interactions. The only people named are knowledge
+    brokers who agreed to be (``named_brokers``: person id, name, teams, participation coefficient,
+    tie strength)."""
     from practica.insights.network import network_view
 
-    return _panel(network_view(person_for_user(request.user)).snapshot)
+    view = network_view(person_for_user(request.user))
+    return {**selectors.snapshot_meta(view.snapshot), "data": view.data}
 
 
 @router.get("/insights/skills", response={200: PanelOut, 403: ErrorOut})

@@ -10,8 +10,10 @@ Privacy and scope:
 - Teams with fewer people than the minimum group size (``core.privacy``) are merged, per department,
   into one "small teams" group; such a group still below the threshold counts in the organisation's
   totals but is not drawn or listed. People in no team form a group "No team" by the same rule.
-- Brokers are shown as counts per team and per department. Naming a broker needs their consent, an
-  opt-in that is not built yet, so no name is ever stored.
+- Brokers are shown as counts per team and per department. A broker is named only with their consent
+  (``Person.listed_as_broker``, set on their profile): the snapshot keeps the ids and scores of
+  consenting brokers alone, and :func:`network_view` drops anyone who has withdrawn since, so taking
+  consent back takes effect on the next page view.
 - Private communities are left out entirely (their events and questions are for their members), as
   everywhere on the dashboard. Anonymous review items do not count as participation.
 """
@@ -53,6 +55,7 @@ from practica.people.models import Person, Team, TeamKind, TeamMembership
 NO_TEAM = "none"
 EDGES_PER_TEAM = 3  # the drawing shows each team's strongest ties; the tables keep all of them
 TOP_FLOWS = 25
+NAMED_BROKERS = 100  # the most even spreads among those who agreed to be named
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,7 @@ def compute_network() -> dict[str, Any]:
     ][:TOP_FLOWS]
     return {
         "people": len(grouping.unit_of),
+        "named_brokers": _consenting_brokers(with_communities),
         "units": len(with_communities.groups),
         "hidden_units": len(with_communities.groups) - len(shown),
         "min_group_size": threshold,
@@ -298,6 +302,19 @@ def compute_network() -> dict[str, Any]:
         "flows": flows,
         "departments": department_rows,
     }
+
+
+def _consenting_brokers(report: NetworkReport) -> list[dict[str, Any]]:
+    """Brokers who agreed to be named, most even spread first: ids and scores only (names are read
+    when the page is shown, so a changed name or a withdrawn consent is never out of date)."""
+    consenting = set(
+        Person.objects.filter(listed_as_broker=True).values_list("pk", flat=True).iterator(chunk_size=10000)
+    )
+    return [
+        {"person": person, "participation": round(coefficient, 3), "strength": round(strength, 2)}
+        for person, coefficient, strength in report.ranked_brokers
+        if person in consenting
+    ][:NAMED_BROKERS]
 
 
 @dataclass(frozen=True)
@@ -336,9 +353,34 @@ class NetworkView:
 
 
 def network_view(viewer: Person) -> NetworkView:
-    """The stored network panel for a steward (one query); PermissionDenied for anyone else."""
+    """The stored network panel for a steward (one query; two more when brokers agreed to be named);
+    PermissionDenied for anyone else. Named brokers are those who still consent, with their current
+    name and teams."""
     row = panel_for(viewer, "network")
-    return NetworkView(snapshot=row, data=row.data if row is not None else None)
+    if row is None:
+        return NetworkView(snapshot=None, data=None)
+    return NetworkView(snapshot=row, data={**row.data, "named_brokers": _still_consenting(row.data)})
+
+
+def _still_consenting(data: dict[str, Any]) -> list[dict[str, Any]]:
+    stored = data.get("named_brokers", [])
+    if not stored:
+        return []
+    people = {
+        person.pk: person
+        for person in Person.objects.filter(
+            pk__in=[row["person"] for row in stored], listed_as_broker=True
+        ).prefetch_related("team_memberships__team")
+    }
+    return [
+        {
+            **row,
+            "name": people[row["person"]].display_name,
+            "teams": sorted(m.team.name for m in people[row["person"]].team_memberships.all()),
+        }
+        for row in stored
+        if row["person"] in people
+    ]
 
 
 def __getattr__(name: str) -> list[URLPattern]:

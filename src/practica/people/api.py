@@ -48,6 +48,17 @@ class MeOut(PersonDetailOut):
     calendar_feed_url: str = Field(
         ..., description="Your personal iCalendar feed (events you are going to); keep it secret."
     )
+    listed_as_broker: bool = Field(
+        ..., description="Whether you agreed to be named to stewards as a knowledge broker."
+    )
+
+
+class BrokerListingIn(Schema):
+    listed: bool = Field(..., description="True: stewards may see your name if you are a knowledge broker.")
+
+
+class BrokerListingOut(Schema):
+    listed: bool
 
 
 class TeamOut(Schema):
@@ -95,6 +106,14 @@ def me(request: HttpRequest) -> Person:
     person = selectors.person_get(person_for_user(request.user).pk)
     person.calendar_feed_url = request.build_absolute_uri(personal_feed_url(person))  # type: ignore[attr-defined]
     return person
+
+
+@router.put("/me/broker-listing", response=BrokerListingOut)
+def broker_listing(request: HttpRequest, payload: BrokerListingIn) -> dict[str, bool]:
+    """Agree (or stop agreeing) to be named as a knowledge broker on the stewards' network panel;
+    without it you are only counted. Withdrawing takes effect at once, agreeing from the next refresh."""
+    person = services.person_set_broker_listing(person=person_for_user(request.user), listed=payload.listed)
+    return {"listed": person.listed_as_broker}
 
 
 @router.get("/people", response=list[PersonOut])

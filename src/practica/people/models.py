@@ -36,6 +36,8 @@ class Person(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     bio = models.TextField(blank=True, help_text="Markdown.")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # Consent to be named as a knowledge broker on the stewards' network page (off: counted only).
+    listed_as_broker = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -88,6 +88,19 @@ def person_update_profile(
     return person
 
 
+def person_set_broker_listing(*, person: Person, listed: bool) -> Person:
+    """Consent (or stop consenting) to being named as a knowledge broker to stewards. Without it a
+    broker is only counted. Withdrawing takes effect on the next page view; opting in from the next
+    refresh of the network panel."""
+    if person.listed_as_broker != listed:
+        person.listed_as_broker = listed
+        person.save(update_fields=["listed_as_broker"])
+        audit_record(
+            actor=person, action="person.broker_listing_changed", target=person, details={"listed": listed}
+        )
+    return person
+
+
 @transaction.atomic
 def person_set_role(*, actor: Person, person: Person, role: Role) -> Person:
     """Make someone a member, steward or admin; only admins may, and never demote the last admin."""

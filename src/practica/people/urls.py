@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/role/", views.person_set_role, name="person-role"),
     path("me/", views.profile, name="profile"),
+    path("me/broker-listing/", views.broker_listing, name="broker-listing"),
     path("me/tokens/", views.token_create, name="token-create"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("teams/", views.team_index, name="teams"),

@@ -90,6 +90,20 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "people/profile.html", _profile_context(person, form=form))
 
 
+@login_required
+@require_POST
+def broker_listing(request: HttpRequest) -> HttpResponse:
+    listed = request.POST.get("listed") == "1"
+    services.person_set_broker_listing(person=person_for_user(request.user), listed=listed)
+    if listed:
+        messages.success(
+            request, "Stewards may now see your name if you bridge groups (from the next network refresh)."
+        )
+    else:
+        messages.success(request, "You are no longer named as a knowledge broker; you are only counted.")
+    return redirect("people:profile")
+
+
 def _profile_initial(person: Person) -> dict[str, str]:
     fields = ("display_name", "title", "location", "time_zone", "bio")
     return {name: getattr(person, name) for name in fields}
