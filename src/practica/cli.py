@@ -234,7 +234,11 @@ def digest(
         bool, typer.Option("--dry-run", help="Show what would be sent; send and mark nothing.")
     ] = False,
     base_url: Annotated[
-        str, typer.Option(help="Start of the links in the emails, e.g. https://practica.example.org.")
+        str,
+        typer.Option(
+            help="Start of the links in the emails, e.g. https://practica.example.org "
+            "(default: the PRACTICA_BASE_URL setting)."
+        ),
     ] = "",
 ) -> None:
     """Email each community's leads the questions unanswered for more than 3 days (once per question).
@@ -243,8 +247,17 @@ def digest(
     """
     setup_django()
     migrate()
+    from django.conf import settings
+
     from practica.knowledge.digest import unanswered_digest
 
+    if not (base_url or settings.PRACTICA_BASE_URL):
+        out.print(
+            "Note: the links in the emails are paths (/communities/...), which a mail client cannot open; "
+            "set PRACTICA_BASE_URL (or pass --base-url) to make them full addresses.",
+            markup=False,
+            soft_wrap=True,
+        )
     report = unanswered_digest(dry_run=dry_run, base_url=base_url)
     verb = "Would send" if dry_run else "Sent"
     for email in report.emails:

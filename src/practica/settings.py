@@ -164,6 +164,12 @@ PRACTICA_IMPORT_MAX_BYTES = env.integer("PRACTICA_IMPORT_MAX_BYTES", 500 * 1024 
 PRACTICA_MIN_GROUP_SIZE = env.integer("PRACTICA_MIN_GROUP_SIZE", 5, minimum=config.MIN_GROUP_SIZE_FLOOR)
 PRACTICA_DEMO_PASSWORD = env.text("PRACTICA_DEMO_PASSWORD", "practica-demo")
 PRACTICA_LOGIN_THROTTLE = env.integer("PRACTICA_LOGIN_THROTTLE", 10, minimum=1)
+# Where people reach Practica, for links in emails sent outside a request (the digest).
+PRACTICA_BASE_URL = (
+    env.url("PRACTICA_BASE_URL", "", schemes={"http", "https"}).rstrip("/")
+    if env.text("PRACTICA_BASE_URL")
+    else ""
+)
 
 LOGGING = {
     "version": 1,

@@ -79,7 +79,12 @@ def test_an_unsupported_database_url_names_the_variable(tmp_path):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DEBUG", "maybe"), ("PRACTICA_MIN_GROUP_SIZE", "2"), ("DATABASE_URL", "mysql://x/y")],
+    [
+        ("DEBUG", "maybe"),
+        ("PRACTICA_MIN_GROUP_SIZE", "2"),
+        ("DATABASE_URL", "mysql://x/y"),
+        ("PRACTICA_BASE_URL", "practica.example.org"),
+    ],
 )
 def test_a_bad_value_stops_the_command_line_with_one_line(tmp_path, variable, value):
     environment = {

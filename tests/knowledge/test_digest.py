@@ -115,3 +115,25 @@ def test_the_digest_command_prints_what_it_sends(testing, owner, member, monkeyp
     sent = CliRunner().invoke(cli.app, ["digest"])
     assert "Testing: 1 question(s) to owner@example.org" in sent.output
     assert len(mail.outbox) == 1
+
+
+def test_links_start_with_the_configured_address_unless_one_is_given(testing, member, owner, settings):
+    settings.PRACTICA_BASE_URL = "https://learn.example.com"
+    waiting = ask(testing, member, "Configured address", days_ago=4)
+    unanswered_digest(dry_run=False)
+    assert f"https://learn.example.com/communities/testing/questions/{waiting.pk}/" in mail.outbox[0].body
+    other = ask(testing, member, "Given address", days_ago=4)
+    unanswered_digest(base_url="https://other.example.com/")
+    assert f"https://other.example.com/communities/testing/questions/{other.pk}/" in mail.outbox[1].body
+
+
+def test_the_command_warns_when_links_would_be_paths(testing, member, owner, monkeypatch, settings):
+    from practica import cli
+
+    settings.PRACTICA_BASE_URL = ""
+    monkeypatch.setattr(cli, "migrate", lambda verbosity=0: None)
+    ask(testing, member, "Waiting", days_ago=4)
+    result = CliRunner().invoke(cli.app, ["digest", "--dry-run"])
+    assert "set PRACTICA_BASE_URL" in result.output
+    given = CliRunner().invoke(cli.app, ["digest", "--dry-run", "--base-url", "https://x.example"])
+    assert "set PRACTICA_BASE_URL" not in given.output

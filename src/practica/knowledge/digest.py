@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -65,7 +66,8 @@ def unanswered_digest(
 
     A question is reported once; a community without leads keeps its questions for a later run.
     ``dry_run`` works out the same report and sends and marks nothing. ``base_url`` (for example
-    ``https://practica.example.org``) makes the links absolute.
+    ``https://practica.example.org``; by default the ``PRACTICA_BASE_URL`` setting) makes the links
+    absolute; without either they are paths.
     """
     now = now or timezone.now()
     waiting = list(
@@ -87,7 +89,7 @@ def unanswered_digest(
     ).values_list("community_id", "person__email"):
         leads.setdefault(community_id, []).append(email)
     report = DigestReport(dry_run=dry_run)
-    base_url = base_url.rstrip("/")
+    base_url = (base_url or settings.PRACTICA_BASE_URL).rstrip("/")
     for community_id, questions in by_community.items():
         recipients = sorted(leads.get(community_id, []))
         if not recipients:
