@@ -349,3 +349,109 @@ def test_the_story_list_uses_a_constant_number_of_queries(client_for, member, te
             metrics=[MetricInput(label="a", before=1), MetricInput(label="b", after=2)],
         )
     assert count() == small
+
+
+# Editing and deleting ---------------------------------------------------------------------------------
+
+
+def test_the_author_edits_a_story_on_the_page_and_keeps_an_old_citation(client_for, member, testing):
+    event, practice, answer = artefacts(testing, member)
+    story = tell(
+        member,
+        testing,
+        events=[event.pk],
+        answers=[answer.pk],
+        metrics=[MetricInput(label="Build failures", before=12, after=4, unit="per week")],
+    )
+    client = client_for(member)
+    detail = client.get(url("detail", testing, story.pk)).text
+    assert "Edit the story" in detail and "Delete the story" in detail
+    form = client.get(url("edit", testing, story.pk)).text
+    assert 'value="The kata cut flaky tests"' in form and 'value="Build failures"' in form
+    response = client.post(
+        url("edit", testing, story.pk),
+        form_data(
+            title="The kata halved flaky tests",
+            cycles=["realized"],
+            events=[event.pk],
+            practices=[practice.pk],
+            metric_label_1="Build failures",
+            metric_before_1="12",
+            metric_after_1="3",
+            metric_unit_1="per week",
+        ),
+    )
+    assert response.status_code == 302 and response.url == url("detail", testing, story.pk)
+    story.refresh_from_db()
+    assert story.title == "The kata halved flaky tests" and story.cycles == [Cycle.REALIZED]
+    assert sorted(story.links.values_list("kind", flat=True)) == sorted(
+        [ArtefactKind.EVENT, ArtefactKind.PRACTICE]
+    )
+    assert list(story.metrics.values_list("after", flat=True)) == [3.0]
+    assert world() == (1, 2, 1)
+
+
+def test_a_bad_edit_changes_nothing_and_keeps_what_was_typed(client_for, member, testing):
+    story = tell(member, testing, metrics=[MetricInput(label="Speed", before=1, after=2)])
+    response = client_for(member).post(url("edit", testing, story.pk), form_data(title="New", cycles=[]))
+    assert response.status_code == 200
+    assert "Tick at least one cycle of value the story reaches." in response.text
+    assert 'value="New"' in response.text
+    story.refresh_from_db()
+    assert story.title == "The kata cut flaky tests" and world() == (1, 0, 1)
+
+
+def test_only_the_author_edits_and_the_author_or_a_lead_deletes(client_for, owner, member, outsider, testing):
+    from practica.core.models import AuditLog
+
+    other = tell(owner, testing, title="The lead's story")
+    story = tell(member, testing)
+    member_client, lead_client = client_for(member), client_for(owner)
+    # The lead may not rewrite a member's words, but may remove the story.
+    assert lead_client.get(url("edit", testing, story.pk)).status_code == 403
+    assert (
+        lead_client.post(url("edit", testing, story.pk), form_data(title="Lead's words")).status_code == 403
+    )
+    assert "Edit the story" not in lead_client.get(url("detail", testing, story.pk)).text
+    # A member may not touch someone else's story; an outsider neither.
+    for client in (member_client, client_for(outsider)):
+        assert client.get(url("edit", testing, other.pk)).status_code == 403
+        assert client.post(url("delete", testing, other.pk)).status_code == 403
+    assert "Delete the story" not in member_client.get(url("detail", testing, other.pk)).text
+    assert lead_client.get(url("delete", testing, story.pk)).status_code == 405
+    response = lead_client.post(url("delete", testing, story.pk))
+    assert response.status_code == 302 and response.url == url("list", testing)
+    assert list(ValueStory.objects.values_list("title", flat=True)) == ["The lead's story"]
+    entry = AuditLog.objects.get(action="content.deleted")
+    assert entry.actor_id == owner.pk and entry.target_repr == "The kata cut flaky tests"
+    assert member_client.get(url("detail", testing, story.pk)).status_code == 404
+
+
+def test_private_story_edit_and_delete_are_404_for_outsiders(client_for, owner, outsider, security):
+    story = tell(owner, security)
+    client = client_for(outsider)
+    assert client.get(url("edit", security, story.pk)).status_code == 404
+    assert client.post(url("delete", security, story.pk)).status_code == 404
+    api = f"/api/v1/communities/{security.slug}/stories/{story.pk}"
+    assert client.get(api).status_code == 404
+    assert client.delete(api).status_code == 404
+    assert world() == (1, 0, 0)
+
+
+def test_api_reads_edits_and_deletes_a_story(client_for, owner, member, testing):
+    event, _, _ = artefacts(testing, member)
+    story = tell(member, testing)
+    api = f"/api/v1/communities/{testing.slug}/stories/{story.pk}"
+    client = client_for(member)
+    assert client.get(api).json()["title"] == "The kata cut flaky tests"
+    body = {"title": "Rewritten", "body": "Better told.", "cycles": ["potential"], "events": [event.pk]}
+    response = client.put(api, body, "application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "Rewritten" and response.json()["cycles"] == ["potential"]
+    bad = client.put(api, {**body, "events": [999999]}, "application/json")
+    assert bad.status_code == 400 and "not found there: event 999999" in bad.json()["detail"]
+    assert client_for(owner).put(api, body, "application/json").status_code == 403
+    assert client.get(f"/api/v1/communities/{testing.slug}/stories/999999").status_code == 404
+    assert Client().delete(api).status_code == 401
+    assert client.delete(api).status_code == 204
+    assert world() == (0, 0, 0)

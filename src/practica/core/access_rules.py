@@ -321,6 +321,14 @@ PAGE_RULES: dict[str, Rule] = {
         "signed-in people; a private community: its active members only",
         "—",
     ),  # /communities/<slug:slug>/stories/<int:pk>/
+    "stories:edit": (
+        "the story's author, while an active member",
+        "the story's author, while an active member",
+    ),  # /communities/<slug:slug>/stories/<int:pk>/edit/
+    "stories:delete": (
+        "—",
+        "the story's author (while an active member) or a lead of the community",
+    ),  # /communities/<slug:slug>/stories/<int:pk>/delete/
     "stories:create": (
         "signed-in people; a private community: its active members only",
         "active members of the community (leads for management)",
@@ -797,6 +805,15 @@ API_RULES: dict[str, Rule] = {
     "POST /api/v1/communities/{slug}/stories": (
         "—",
         "active members of the community (leads for management)",
+    ),
+    "GET /api/v1/communities/{slug}/stories/{story_id}": (
+        "signed-in people; a private community: its active members only",
+        "—",
+    ),
+    "PUT /api/v1/communities/{slug}/stories/{story_id}": ("—", "the story's author, while an active member"),
+    "DELETE /api/v1/communities/{slug}/stories/{story_id}": (
+        "—",
+        "the story's author (while an active member) or a lead of the community",
     ),
     "GET /api/v1/communities/{slug}/time-budgets/{quarter}": (
         "signed-in people; a private community: its active members only",

@@ -138,7 +138,7 @@ def can_judge_answers(person: Person, asker_id: int | None, membership: Membersh
 # and stories; the owner or a lead edits a practice, and whoever may edit may mark it reviewed.
 
 if TYPE_CHECKING:
-    from practica.knowledge.models import Practice
+    from practica.knowledge.models import Practice, ValueStory
 
 
 def can_contribute(membership: Membership | None) -> bool:
@@ -168,6 +168,16 @@ def can_edit_practice(person: Person, practice: Practice, membership: Membership
     if not is_active_member(membership):
         return False
     return practice.owner_id == person.pk or can_lead_community(membership)
+
+
+def can_edit_story(person: Person, story: ValueStory, membership: Membership | None) -> bool:
+    """A value story's author rewrites it, while still an active member."""
+    return story.author_id == person.pk and is_active_member(membership)
+
+
+def can_delete_story(person: Person, story: ValueStory, membership: Membership | None) -> bool:
+    """Its author (while an active member) or a lead of the community removes a value story."""
+    return can_edit_story(person, story, membership) or can_lead_community(membership)
 
 
 def can_run_simulations(person: Person) -> bool:

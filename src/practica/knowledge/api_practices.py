@@ -12,7 +12,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -20,7 +20,7 @@ from ninja.responses import Status
 
 from practica.communities.selectors import CommunityAccess, community_for
 from practica.core.errors import ApplicationError
-from practica.core.permissions import can_edit_practice, person_for_user
+from practica.core.permissions import can_delete_story, can_edit_practice, can_edit_story, person_for_user
 from practica.knowledge import practice_selectors as selectors
 from practica.knowledge import practices as services
 from practica.knowledge import stories
@@ -337,6 +337,53 @@ def story_create(request: HttpRequest, slug: str, payload: StoryIn) -> Status[Va
         metrics=[stories.MetricInput(**metric.dict()) for metric in payload.metrics],
     )
     return Status(201, stories.stories_of(access.community).get(pk=story.pk))
+
+
+def _story(request: HttpRequest, slug: str, story_id: int) -> tuple[Person, CommunityAccess, ValueStory]:
+    person, access = _access(request, slug)
+    story = stories.stories_of(access.community).filter(pk=story_id).first()
+    if story is None:
+        raise Http404("No such story in this community.")
+    return person, access, story
+
+
+@router.get("/communities/{slug}/stories/{story_id}", response={200: StoryOut, 404: ErrorOut})
+def story_detail(request: HttpRequest, slug: str, story_id: int) -> ValueStory:
+    """One story, with its cycles, cited artefacts and metrics."""
+    return _story(request, slug, story_id)[2]
+
+
+@router.put(
+    "/communities/{slug}/stories/{story_id}",
+    response={200: StoryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def story_update(request: HttpRequest, slug: str, story_id: int, payload: StoryIn) -> ValueStory:
+    """Rewrite a story (its author, while a member): everything it says is replaced."""
+    person, access, story = _story(request, slug, story_id)
+    if not can_edit_story(person, story, access.membership):
+        raise PermissionDenied(stories.NOT_THE_AUTHOR)
+    stories.story_update(
+        actor=person,
+        story=story,
+        title=payload.title,
+        body=payload.body,
+        cycles=payload.cycles,
+        events=payload.events,
+        practices=payload.practices,
+        answers=payload.answers,
+        metrics=[stories.MetricInput(**metric.dict()) for metric in payload.metrics],
+    )
+    return stories.stories_of(access.community).get(pk=story.pk)
+
+
+@router.delete("/communities/{slug}/stories/{story_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def story_delete(request: HttpRequest, slug: str, story_id: int) -> Status[None]:
+    """Delete a story (its author while a member, or a lead of the community)."""
+    person, access, story = _story(request, slug, story_id)
+    if not can_delete_story(person, story, access.membership):
+        raise PermissionDenied(stories.NOT_YOURS_TO_DELETE)
+    stories.story_delete(actor=person, story=story)
+    return Status(204, None)
 
 
 @router.get("/communities/{slug}/value-matrix", response=ValueMatrixOut)

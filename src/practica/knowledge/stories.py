@@ -21,8 +21,9 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from practica.communities.models import Community, Event
+from practica.core.audit import audit_record
 from practica.core.errors import ApplicationError
-from practica.core.permissions import can_contribute, membership_of
+from practica.core.permissions import can_contribute, can_delete_story, can_edit_story, membership_of
 from practica.knowledge.models import (
     MAX_BODY,
     MAX_TITLE,
@@ -47,6 +48,8 @@ CYCLE_HELP = {
 MAX_METRICS = 3
 MAX_LINKS = 20
 NOT_A_MEMBER = "Only active members of this community can write value stories."
+NOT_THE_AUTHOR = "Only the story's author, while a member of the community, can edit it."
+NOT_YOURS_TO_DELETE = "Only the story's author or a lead of the community can delete it."
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,59 @@ def _clean_links(
     ]
 
 
+@dataclass(frozen=True)
+class _CheckedStory:
+    title: str
+    body: str
+    cycles: set[str]
+    links: list[StoryLink]
+    metrics: list[StoryMetric]
+
+
+def _checked(
+    community: Community,
+    *,
+    title: str,
+    body: str,
+    cycles: Iterable[Cycle | str],
+    events: Iterable[int],
+    practices: Iterable[int],
+    answers: Iterable[int],
+    metrics: Sequence[MetricInput],
+) -> _CheckedStory:
+    """What a story says, checked (the same rules for writing and for editing)."""
+    title = title.strip()
+    if not title:
+        raise ApplicationError("A story needs a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise ApplicationError(
+            f"The title has {len(title)} characters; the limit is {MAX_TITLE}.", field="title"
+        )
+    if not body.strip():
+        raise ApplicationError("Tell the story: what happened, and what came of it.", field="body")
+    if len(body) > MAX_BODY:
+        raise ApplicationError(
+            f"The story has {len(body):,} characters; the limit is {MAX_BODY:,}.", field="body"
+        )
+    chosen = {str(cycle) for cycle in cycles}
+    unknown = chosen - set(Cycle.values)
+    if unknown:
+        raise ApplicationError(f"Unknown cycles: {', '.join(sorted(unknown))}.", field="cycles")
+    if not chosen:
+        raise ApplicationError("Tick at least one cycle of value the story reaches.", field="cycles")
+    links = _clean_links(community, events=events, practices=practices, answers=answers)
+    return _CheckedStory(title, body, chosen, links, _clean_metrics(metrics))
+
+
+def _save_parts(story: ValueStory, checked: _CheckedStory) -> None:
+    for link in checked.links:
+        link.story = story
+    StoryLink.objects.bulk_create(checked.links)
+    for metric in checked.metrics:
+        metric.story = story
+    StoryMetric.objects.bulk_create(checked.metrics)
+
+
 @transaction.atomic
 def story_create(
     *,
@@ -155,41 +211,72 @@ def story_create(
     """A member tells how the community created value: the cycles it reached, what it cites, the numbers."""
     if not can_contribute(membership_of(actor, community)):
         raise ApplicationError(NOT_A_MEMBER)
-    title = title.strip()
-    if not title:
-        raise ApplicationError("A story needs a title.", field="title")
-    if len(title) > MAX_TITLE:
-        raise ApplicationError(
-            f"The title has {len(title)} characters; the limit is {MAX_TITLE}.", field="title"
-        )
-    if not body.strip():
-        raise ApplicationError("Tell the story: what happened, and what came of it.", field="body")
-    if len(body) > MAX_BODY:
-        raise ApplicationError(
-            f"The story has {len(body):,} characters; the limit is {MAX_BODY:,}.", field="body"
-        )
-    chosen = set(cycles)
-    unknown = chosen - set(Cycle.values)
-    if unknown:
-        raise ApplicationError(f"Unknown cycles: {', '.join(sorted(map(str, unknown)))}.", field="cycles")
-    if not chosen:
-        raise ApplicationError("Tick at least one cycle of value the story reaches.", field="cycles")
-    links = _clean_links(community, events=events, practices=practices, answers=answers)
-    metric_rows = _clean_metrics(metrics)
+    checked = _checked(
+        community,
+        title=title,
+        body=body,
+        cycles=cycles,
+        events=events,
+        practices=practices,
+        answers=answers,
+        metrics=metrics,
+    )
     story = ValueStory.objects.create(
         community=community,
         author=actor,
+        title=checked.title,
+        body=checked.body,
+        **{cycle.value: cycle.value in checked.cycles for cycle in Cycle},
+    )
+    _save_parts(story, checked)
+    return story
+
+
+@transaction.atomic
+def story_update(
+    *,
+    actor: Person,
+    story: ValueStory,
+    title: str,
+    body: str,
+    cycles: Iterable[Cycle | str],
+    events: Iterable[int] = (),
+    practices: Iterable[int] = (),
+    answers: Iterable[int] = (),
+    metrics: Sequence[MetricInput] = (),
+) -> ValueStory:
+    """The author rewrites their story: everything it says is replaced, checked by the same rules."""
+    story = ValueStory.objects.select_for_update(of=("self",)).select_related("community").get(pk=story.pk)
+    if not can_edit_story(actor, story, membership_of(actor, story.community)):
+        raise ApplicationError(NOT_THE_AUTHOR)
+    checked = _checked(
+        story.community,
         title=title,
         body=body,
-        **{cycle.value: cycle.value in chosen for cycle in Cycle},
+        cycles=cycles,
+        events=events,
+        practices=practices,
+        answers=answers,
+        metrics=metrics,
     )
-    for link in links:
-        link.story = story
-    StoryLink.objects.bulk_create(links)
-    for metric in metric_rows:
-        metric.story = story
-    StoryMetric.objects.bulk_create(metric_rows)
+    story.title, story.body = checked.title, checked.body
+    for cycle in Cycle:
+        setattr(story, cycle.value, cycle.value in checked.cycles)
+    story.save()
+    story.links.all().delete()
+    story.metrics.all().delete()
+    _save_parts(story, checked)
     return story
+
+
+@transaction.atomic
+def story_delete(*, actor: Person, story: ValueStory) -> None:
+    """Its author or a community lead removes a story (recorded in the audit log)."""
+    story = ValueStory.objects.select_for_update(of=("self",)).select_related("community").get(pk=story.pk)
+    if not can_delete_story(actor, story, membership_of(actor, story.community)):
+        raise ApplicationError(NOT_YOURS_TO_DELETE)
+    audit_record(actor=actor, action="content.deleted", target=story)
+    story.delete()
 
 
 # Reading stories --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from practica.communities.models import Community
-from practica.knowledge.models import MAX_BODY, Cycle
+from practica.knowledge.models import MAX_BODY, Cycle, ValueStory
 from practica.knowledge.practice_selectors import practice_choices
 from practica.knowledge.stories import CYCLE_HELP, MAX_METRICS, MetricInput, answer_choices, event_choices
 
@@ -18,6 +18,34 @@ METRIC_ROWS = range(1, MAX_METRICS + 1)
 
 def _cycle_label(cycle: Cycle) -> SafeString:
     return format_html("{} <span class='help'>{}</span>", cycle.label, CYCLE_HELP[cycle])
+
+
+def _union(offered: list[Any], cited: list[Any]) -> list[Any]:
+    known = {row.pk for row in offered}
+    return offered + [row for row in cited if row.pk not in known]
+
+
+def story_initial(story: ValueStory) -> dict[str, Any]:
+    """The form's fields filled with what a story says now (for editing it)."""
+    links = list(story.links.all())
+    initial: dict[str, Any] = {
+        "title": story.title,
+        "body": story.body,
+        "cycles": [cycle.value for cycle in story.cycles],
+        "events": [link.event_id for link in links if link.event_id],
+        "practices": [link.practice_id for link in links if link.practice_id],
+        "answers": [link.answer_id for link in links if link.answer_id],
+    }
+    for number, metric in enumerate(story.metrics.all(), start=1):
+        initial.update(
+            {
+                f"metric_label_{number}": metric.label,
+                f"metric_before_{number}": metric.before,
+                f"metric_after_{number}": metric.after,
+                f"metric_unit_{number}": metric.unit,
+            }
+        )
+    return initial
 
 
 class StoryForm(forms.Form):
@@ -46,7 +74,11 @@ class StoryForm(forms.Form):
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Answers it cites"
     )
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, community: Community, story: ValueStory | None = None, **kwargs: Any
+    ) -> None:
+        if story is not None and "initial" not in kwargs:
+            kwargs["initial"] = story_initial(story)
         super().__init__(*args, **kwargs)
         events = self.fields["events"]
         practices = self.fields["practices"]
@@ -54,13 +86,19 @@ class StoryForm(forms.Form):
         assert isinstance(events, forms.ChoiceField)
         assert isinstance(practices, forms.ChoiceField)
         assert isinstance(answers, forms.ChoiceField)
-        events.choices = [
-            (event.pk, f"{event.title} ({event.starts_at:%Y-%m-%d})") for event in event_choices(community)
-        ]
-        practices.choices = [(practice.pk, practice.title) for practice in practice_choices(community)]
+        # What the story already cites stays offered even when it is older than the latest choices,
+        # so editing never drops a citation by accident.
+        cited = list(story.links.all()) if story is not None else []
+        event_rows = _union(list(event_choices(community)), [link.event for link in cited if link.event])
+        practice_rows = _union(
+            list(practice_choices(community)), [link.practice for link in cited if link.practice]
+        )
+        answer_rows = _union(list(answer_choices(community)), [link.answer for link in cited if link.answer])
+        events.choices = [(event.pk, f"{event.title} ({event.starts_at:%Y-%m-%d})") for event in event_rows]
+        practices.choices = [(practice.pk, practice.title) for practice in practice_rows]
         answers.choices = [
             (answer.pk, f"Answer to “{answer.question.title}” ({answer.created_at:%Y-%m-%d})")
-            for answer in answer_choices(community)
+            for answer in answer_rows
         ]
         for number in METRIC_ROWS:
             self.fields[f"metric_label_{number}"] = forms.CharField(

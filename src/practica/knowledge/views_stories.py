@@ -13,14 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from practica.communities.access import page_access as _access
 from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
 from practica.core.pagination import paginate
-from practica.core.permissions import can_contribute
+from practica.core.permissions import can_contribute, can_delete_story, can_edit_story
 from practica.knowledge import stories
-from practica.knowledge.models import Cycle
+from practica.knowledge.models import Cycle, ValueStory
 from practica.knowledge.story_forms import StoryForm
 
 
@@ -43,6 +44,19 @@ def story_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _story_fields(form: StoryForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "body": data["body"],
+        "cycles": [Cycle(value) for value in data["cycles"]],
+        "events": data["events"],
+        "practices": data["practices"],
+        "answers": data["answers"],
+        "metrics": form.metrics(),
+    }
+
+
 @login_required
 def story_create(request: HttpRequest, slug: str) -> HttpResponse:
     person, access = _access(request, slug)
@@ -50,33 +64,66 @@ def story_create(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied(stories.NOT_A_MEMBER)
     form = StoryForm(request.POST or None, community=access.community)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            story = stories.story_create(
-                actor=person,
-                community=access.community,
-                title=data["title"],
-                body=data["body"],
-                cycles=[Cycle(value) for value in data["cycles"]],
-                events=data["events"],
-                practices=data["practices"],
-                answers=data["answers"],
-                metrics=form.metrics(),
-            )
+            story = stories.story_create(actor=person, community=access.community, **_story_fields(form))
         except ApplicationError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, f"Thank you: “{story.title}” is added to the value matrix.")
             return redirect("stories:detail", slug=slug, pk=story.pk)
     return _page(request, "knowledge/stories/form.html", access, form=form, cycle_help=stories.CYCLE_HELP)
 
 
-@login_required
-def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, access = _access(request, slug)
+def _story(access: CommunityAccess, pk: int) -> ValueStory:
     story = stories.stories_of(access.community).filter(pk=pk).first()
     if story is None:
         raise Http404("No such story.")
+    return story
+
+
+@login_required
+def story_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    person, access = _access(request, slug)
+    story = _story(access, pk)
+    if not can_edit_story(person, story, access.membership):
+        raise PermissionDenied(stories.NOT_THE_AUTHOR)
+    form = StoryForm(request.POST or None, community=access.community, story=story)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stories.story_update(actor=person, story=story, **_story_fields(form))
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Your story is saved.")
+            return redirect("stories:detail", slug=slug, pk=story.pk)
+    return _page(
+        request, "knowledge/stories/form.html", access, form=form, cycle_help=stories.CYCLE_HELP, story=story
+    )
+
+
+@login_required
+@require_POST
+def story_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    person, access = _access(request, slug)
+    story = _story(access, pk)
+    if not can_delete_story(person, story, access.membership):
+        raise PermissionDenied(stories.NOT_YOURS_TO_DELETE)
+    stories.story_delete(actor=person, story=story)
+    messages.success(request, f"“{story.title}” is deleted.")
+    return redirect("stories:list", slug=slug)
+
+
+@login_required
+def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    person, access = _access(request, slug)
+    story = _story(access, pk)
     rows = [(cycle, stories.CYCLE_HELP[cycle]) for cycle in story.cycles]
-    return _page(request, "knowledge/stories/detail.html", access, story=story, cycles=rows)
+    return _page(
+        request,
+        "knowledge/stories/detail.html",
+        access,
+        story=story,
+        cycles=rows,
+        can_edit=can_edit_story(person, story, access.membership),
+        can_delete=can_delete_story(person, story, access.membership),
+    )
