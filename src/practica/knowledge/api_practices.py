@@ -8,6 +8,7 @@ revision it is based on so a stale edit is refused (400 with the reason) instead
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -321,21 +322,24 @@ def story_list(request: HttpRequest, slug: str) -> QuerySet[ValueStory]:
     return stories.stories_of(access.community)
 
 
+def _story_fields(payload: StoryIn) -> dict[str, Any]:
+    """What the service takes from a story's JSON body (writing and rewriting alike)."""
+    return {
+        "title": payload.title,
+        "body": payload.body,
+        "cycles": payload.cycles,
+        "events": payload.events,
+        "practices": payload.practices,
+        "answers": payload.answers,
+        "metrics": [stories.MetricInput(**metric.dict()) for metric in payload.metrics],
+    }
+
+
 @router.post("/communities/{slug}/stories", response={201: StoryOut, 400: ErrorOut})
 def story_create(request: HttpRequest, slug: str, payload: StoryIn) -> Status[ValueStory]:
     """Write a story (active members); cited artefacts must belong to this community."""
     person, access = _access(request, slug)
-    story = stories.story_create(
-        actor=person,
-        community=access.community,
-        title=payload.title,
-        body=payload.body,
-        cycles=payload.cycles,
-        events=payload.events,
-        practices=payload.practices,
-        answers=payload.answers,
-        metrics=[stories.MetricInput(**metric.dict()) for metric in payload.metrics],
-    )
+    story = stories.story_create(actor=person, community=access.community, **_story_fields(payload))
     return Status(201, stories.stories_of(access.community).get(pk=story.pk))
 
 
@@ -362,17 +366,7 @@ def story_update(request: HttpRequest, slug: str, story_id: int, payload: StoryI
     person, access, story = _story(request, slug, story_id)
     if not can_edit_story(person, story, access.membership):
         raise PermissionDenied(stories.NOT_THE_AUTHOR)
-    stories.story_update(
-        actor=person,
-        story=story,
-        title=payload.title,
-        body=payload.body,
-        cycles=payload.cycles,
-        events=payload.events,
-        practices=payload.practices,
-        answers=payload.answers,
-        metrics=[stories.MetricInput(**metric.dict()) for metric in payload.metrics],
-    )
+    stories.story_update(actor=person, story=story, **_story_fields(payload))
     return stories.stories_of(access.community).get(pk=story.pk)
 
 

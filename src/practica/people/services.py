@@ -88,6 +88,7 @@ def person_update_profile(
     return person
 
 
+@transaction.atomic
 def person_set_broker_listing(*, person: Person, listed: bool) -> Person:
     """Consent (or stop consenting) to being named as a knowledge broker to stewards. Without it a
     broker is only counted. Withdrawing takes effect on the next page view; opting in from the next
