@@ -51,6 +51,33 @@ def test_the_session_also_authenticates_for_the_browser(client_for, owner):
     assert client_for(owner).get("/api/v1/me").json()["display_name"] == "Olivia Owner"
 
 
+def test_an_anonymous_write_gets_401_not_a_csrf_error(owner):
+    # A real client (CSRF enforced, as for curl or a browser) that forgot its token is told to sign in.
+    client = Client(enforce_csrf_checks=True)
+    response = client.put("/api/v1/me/broker-listing", '{"listed": true}', content_type="application/json")
+    assert response.status_code == 401
+    created = client.post("/api/v1/communities", '{"name": "Nope"}', content_type="application/json")
+    assert created.status_code == 401
+
+
+def test_a_signed_in_session_still_needs_the_csrf_token_to_write(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner.user)
+    body = '{"listed": true}'
+    refused = client.put("/api/v1/me/broker-listing", body, content_type="application/json")
+    assert refused.status_code == 403
+    owner.refresh_from_db()
+    assert owner.listed_as_broker is False
+    client.get("/me/")  # the page sets the CSRF cookie, as a browser would receive it
+    token = client.cookies["csrftoken"].value
+    accepted = client.put(
+        "/api/v1/me/broker-listing", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert accepted.status_code == 200
+    owner.refresh_from_db()
+    assert owner.listed_as_broker is True
+
+
 def test_people_list_searches_filters_and_paginates(owner, member, outsider):
     client = Client()
     headers = bearer(member)

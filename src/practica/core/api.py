@@ -32,6 +32,14 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Nobody signed in: there is no session a forged request could ride on, so the answer is
+        # 401 ("sign in"), not django-ninja's 403 "CSRF check Failed", which misled API clients
+        # that simply forgot their token. Signed-in sessions still have their writes CSRF-checked.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not request.user.is_authenticated or not request.user.is_active:
             return None
