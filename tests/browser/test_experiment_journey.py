@@ -42,7 +42,7 @@ def test_pre_register_predict_conclude_and_see_how_well_you_predicted(
         page.get_by_label("We are right if").fill("More than the average of the last three meetups (14)")
         page.get_by_role("button", name="Create the experiment").click()
         page.get_by_text("The test card is written").wait_for()
-        page.get_by_text("hidden until you predict").wait_for()
+        page.locator("#group-hidden").wait_for()
         page.get_by_label("Your probability that it succeeds (%)").fill("70")
         page.get_by_role("button", name="Save my prediction").click()
         page.get_by_text("Your prediction of 70% is saved").wait_for()
@@ -58,8 +58,8 @@ def test_pre_register_predict_conclude_and_see_how_well_you_predicted(
         screenshot(page, "experiment-before-predicting")
         page.get_by_label("Your probability that it succeeds (%)").fill("90")
         page.get_by_role("button", name="Save my prediction").click()
-        page.locator("#group-predictions").wait_for()
-        page.locator("[data-vega-spec='predictions-spec'] svg").first.wait_for()
+        page.get_by_text("Your prediction of 90% is saved").wait_for()
+        page.locator("#group-hidden").wait_for()  # until predictions close, whoever predicted
         screenshot(page, "experiment-after-predicting")
 
     with signed_in(browser, live_server, "owner") as page:

@@ -76,6 +76,8 @@ def test_a_member_asks_forecasts_and_resolves(testing, member):
         "reason": "Not enough people to show this without identifying someone.",
         "mean": None,
         "median": None,
+        "people": None,
+        "as_of": None,
     }
     resolved = post(member, f"/api/v1/forecast-questions/{question_id}/resolve", {"resolution": "yes"})
     assert resolved.status_code == 200
@@ -87,10 +89,19 @@ def test_a_member_asks_forecasts_and_resolves(testing, member):
 def test_the_group_is_hidden_before_you_forecast(question, member, forecasters):
     for person in forecasters:
         forecasts.forecast_make(person=person, question=question, probability=0.2)
+    Forecast.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     group = get(member, f"/api/v1/forecast-questions/{question.pk}").json()["group"]
-    assert group == {"visible": False, "shown": False, "reason": "", "mean": None, "median": None}
+    assert group == {
+        "visible": False,
+        "shown": False,
+        "reason": "",
+        "mean": None,
+        "median": None,
+        "people": None,
+        "as_of": None,
+    }
     group = get(forecasters[0], f"/api/v1/forecast-questions/{question.pk}").json()["group"]
-    assert group["shown"] and group["mean"] == pytest.approx(0.2)
+    assert group["shown"] and group["mean"] == pytest.approx(0.2) and group["people"] == 5
 
 
 @pytest.mark.parametrize(

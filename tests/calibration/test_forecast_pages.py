@@ -131,12 +131,16 @@ def test_forecasting_on_a_closed_question_says_why(client_for, question, member)
 def test_the_group_forecast_appears_after_you_forecast(client_for, question, member, forecasters):
     for person in forecasters:
         make(person, question, 0.4)
+    Forecast.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     client = client_for(member)
     assert "Hidden until you forecast" in client.get(url(question)).text
-    make(member, question, 0.4)
+    make(member, question, 0.9)
     page = client.get(url(question)).text
     assert 'id="group-forecast"' in page
     assert "Mean <strong>40%</strong>" in page
+    assert "over the latest forecast of each of 5 people as of" in page
+    assert "(6 people have forecast by now)" in page
+    assert "moves in steps" in page
 
 
 def test_the_group_forecast_is_withheld_below_the_threshold(client_for, question, member):

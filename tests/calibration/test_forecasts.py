@@ -207,9 +207,16 @@ def test_open_is_not_a_resolution(question, member):
 # What others see ----------------------------------------------------------------------------------
 
 
+def settled(person, question, probability: float, minutes_ago: float) -> Forecast:
+    """A forecast made ``minutes_ago`` (older than the replace window, so it may count in the group)."""
+    forecast = make(person, question, probability)
+    age(forecast, minutes_ago)
+    return forecast
+
+
 def test_the_group_forecast_is_hidden_until_you_forecast(question, member, forecasters):
-    for person, probability in zip(forecasters, [0.1, 0.2, 0.3, 0.4, 0.5], strict=True):
-        make(person, question, probability)
+    for minutes, (person, probability) in enumerate(zip(forecasters, [0.1, 0.2, 0.3, 0.4, 0.5], strict=True)):
+        settled(person, question, probability, 10 - minutes)
     before = question_page(question, member)
     assert not before.group_visible
     make(member, question, 0.9)
@@ -217,25 +224,56 @@ def test_the_group_forecast_is_hidden_until_you_forecast(question, member, forec
     assert after.group_visible
     assert after.group.shown
     assert after.group.value is not None
-    assert after.group.value.mean == pytest.approx(2.4 / 6)
-    assert after.group.value.median == pytest.approx(0.35)
+    # The member's own forecast is one new person: it does not move the figure.
+    assert after.group.value.mean == pytest.approx(0.3)
+    assert after.group.value.median == pytest.approx(0.3)
+    assert (after.group.people, after.forecaster_count) == (5, 6)
 
 
 def test_the_group_forecast_shows_after_close_without_forecasting(question, member, forecasters):
-    for person in forecasters:
-        make(person, question, 0.5)
+    for minutes, person in enumerate(forecasters):
+        settled(person, question, 0.5, 10 - minutes)
     close(question)
     page = question_page(question, member)
     assert page.group_visible and page.group.shown
 
 
 def test_the_group_uses_each_persons_latest_forecast(question, forecasters):
-    age(make(forecasters[0], question, 0.0))
-    for person in forecasters:
-        make(person, question, 1.0)
+    settled(forecasters[0], question, 0.0, 30)
+    for minutes, person in enumerate(forecasters):
+        settled(person, question, 1.0, 10 - minutes)
     page = question_page(question, forecasters[0])
     assert page.forecaster_count == 5
     assert page.group.value is not None and page.group.value.mean == 1.0
+
+
+def test_the_group_figure_moves_only_when_enough_new_people_forecast(settings, question, member, forecasters):
+    settings.PRACTICA_MIN_GROUP_SIZE = 3
+    for minutes, person in enumerate(forecasters[:3]):
+        settled(person, question, 0.2, 60 - minutes)
+    first = question_page(question, member).group
+    assert first.value is not None and (first.value.mean, first.people) == (pytest.approx(0.2), 3)
+    # Someone watching the page while one person forecasts, or changes their mind, learns nothing.
+    settled(member, question, 0.9, 40)
+    settled(forecasters[0], question, 0.8, 30)
+    watching = question_page(question, member).group
+    assert watching.value == first.value and watching.people == 3
+    # A third new person completes a step: the figure now covers everyone's latest forecast.
+    step = settled(forecasters[3], question, 0.5, 20)
+    moved = question_page(question, member).group
+    assert moved.value is not None and moved.people == 5
+    assert moved.value.mean == pytest.approx((0.2 + 0.2 + 0.9 + 0.8 + 0.5) / 5)
+    assert moved.value.as_of == Forecast.objects.get(pk=step.pk).created_at
+
+
+def test_a_forecast_that_may_still_be_replaced_does_not_count_yet(settings, question, forecasters):
+    settings.PRACTICA_MIN_GROUP_SIZE = 3
+    settled(forecasters[0], question, 0.2, 10)
+    settled(forecasters[1], question, 0.2, 9)
+    make(forecasters[2], question, 0.9)  # within the replace window: it may still change in place
+    assert not question_page(question, forecasters[0]).group.shown
+    age(Forecast.objects.get(person=forecasters[2]), 2)
+    assert question_page(question, forecasters[0]).group.shown
 
 
 def test_the_group_forecast_is_withheld_below_the_minimum_group_size(question, forecasters):

@@ -56,3 +56,37 @@ def test_released_figures_move_a_month_at_a_time_and_only_with_enough_people(set
     assert privacy.release_cutoff(september + october + november, later) == datetime(2026, 12, 1, tzinfo=UTC)
     # Too few people overall: nothing is released at all.
     assert privacy.release_cutoff(september[:2], now) is None
+
+
+def test_stepped_figures_move_only_when_enough_new_people_contributed(settings):
+    from datetime import UTC, datetime, timedelta
+
+    settings.PRACTICA_MIN_GROUP_SIZE = 3
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    at = [start + timedelta(hours=hour) for hour in range(10)]
+    settled = start + timedelta(days=30)
+    assert privacy.release_step([(at[0], 1), (at[1], 2)], settled_before=settled) is None
+    first = [(at[0], 1), (at[1], 2), (at[2], 3)]
+    assert privacy.release_step(first, settled_before=settled) == at[2]
+    # Person 1 changing their mind twice and person 4 joining are two people, not three: no step.
+    more = [*first, (at[3], 1), (at[4], 4), (at[5], 1)]
+    assert privacy.release_step(more, settled_before=settled) == at[2]
+    # A third distinct person completes the next step, whatever the order the rows come in.
+    complete = [*more, (at[6], 5)]
+    assert privacy.release_step(list(reversed(complete)), settled_before=settled) == at[6]
+    # A contribution that may still be replaced in place does not count yet.
+    assert privacy.release_step(complete, settled_before=at[6]) == at[2]
+
+
+def test_contributions_made_at_the_same_instant_join_the_same_step(settings):
+    from datetime import UTC, datetime, timedelta
+
+    settings.PRACTICA_MIN_GROUP_SIZE = 3
+    resolved = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    later = resolved + timedelta(hours=1)
+    # A resolution scores five people at once: all five are in the step cut at that instant, so the
+    # next step needs three people after it, not one (persons 4 and 5 must not be counted twice).
+    batch = [(resolved, person) for person in range(1, 6)]
+    assert privacy.release_step(batch) == resolved
+    assert privacy.release_step([*batch, (later, 6)]) == resolved
+    assert privacy.release_step([*batch, (later, 6), (later, 7), (later, 8)]) == later

@@ -122,7 +122,28 @@ def test_forecast_calibration_is_withheld_below_five_forecasters(make_person: Ca
     result = forecast_calibration(now_key())
     assert result["value"] is None
     assert result["withheld"] == NOT_ENOUGH
-    assert result["count"] == 4
+    assert result["count"] == 0  # four people are not a step: none of their forecasts is counted yet
+
+
+def test_calibration_moves_in_steps_of_enough_people(make_person: Callable[..., Person]) -> None:
+    from datetime import timedelta
+
+    people = _forecasters(make_person, 9)
+    for number, person in enumerate(people[:5]):
+        _record(person, RecordSource.CHECK_ITEM, number, certainty=3, fraction=1.0, mark=3)
+    assert check_calibration(now_key())["value"] == 3
+    # One more person's answers, however many, do not move the figure: watching it reveals nothing.
+    for number in range(3):
+        record = _record(people[5], RecordSource.CHECK_ITEM, 10 + number, certainty=3, fraction=0.0, mark=-6)
+        CalibrationRecord.objects.filter(pk=record.pk).update(resolved_at=moment() + timedelta(minutes=1))
+    assert check_calibration(now_key()) == {
+        "value": 3, "count": 5, "people": 5, "withheld": "", "detail": "5 judgements by 5 people"
+    }  # fmt: skip
+    for number, person in enumerate(people[6:]):
+        record = _record(person, RecordSource.CHECK_ITEM, 20 + number, certainty=1, fraction=1.0, mark=1)
+        CalibrationRecord.objects.filter(pk=record.pk).update(resolved_at=moment() + timedelta(minutes=2))
+    # Four new people (people[5] to people[8]) are still one short of a step of five.
+    assert check_calibration(now_key())["people"] == 5
 
 
 def test_forecast_calibration_is_the_mean_brier_score_of_the_organisation(

@@ -232,19 +232,39 @@ def test_the_learning_card_needs_a_conclusion_a_learning_and_a_decision(owner, t
     assert experiment.decision == "persevere"
 
 
-def test_the_group_is_hidden_until_you_predict_and_needs_enough_people(owner, member, team, crowd):
+def test_the_group_shows_once_predictions_close_and_needs_enough_people(owner, member, team, crowd):
     experiment = make_experiment(owner, team=team)
     for person in crowd[:3]:
         experiments.experiment_predict(person=person, experiment=experiment, probability=0.6)
     page = prediction_page(experiment, member)
     assert not page.group_visible and page.mine is None
     experiments.experiment_predict(person=member, experiment=experiment, probability=0.9)
+    experiments.experiment_predict(person=crowd[3], experiment=experiment, probability=0.2)
+    # Predicting does not open the group's figure: watching it change as one more person predicts
+    # would give their number away.
+    page = prediction_page(experiment, member)
+    assert not page.group_visible and page.count == 5
+    experiments.experiment_start(actor=owner, experiment=experiment)
+    experiment.refresh_from_db()
+    page = prediction_page(experiment, member)
+    assert page.group_visible and page.group.shown and page.group.value is not None
+    assert page.group.value.mean == pytest.approx((0.6 * 3 + 0.9 + 0.2) / 5)
+
+
+def test_the_group_is_withheld_below_the_minimum_group_size(owner, member, team, crowd):
+    experiment = make_experiment(owner, team=team)
+    for person in crowd[:4]:
+        experiments.experiment_predict(person=person, experiment=experiment, probability=0.6)
+    experiments.experiment_start(actor=owner, experiment=experiment)
+    experiment.refresh_from_db()
     page = prediction_page(experiment, member)
     assert page.group_visible and not page.group.shown and page.group.value is None  # 4 < 5 people
-    experiments.experiment_predict(person=crowd[3], experiment=experiment, probability=0.2)
-    page = prediction_page(experiment, member)
-    assert page.group.shown and page.group.value is not None
-    assert page.group.value.mean == pytest.approx((0.6 * 3 + 0.9 + 0.2) / 5)
+
+
+def test_the_group_is_scored_once_the_experiment_is_won_or_lost(owner, member, team, crowd):
+    experiment = make_experiment(owner, team=team)
+    for person in [*crowd[:4], member]:
+        experiments.experiment_predict(person=person, experiment=experiment, probability=0.9)
     experiments.experiment_start(actor=owner, experiment=experiment)
     conclude(owner, experiment, ExperimentResult.WON)
     experiment.refresh_from_db()

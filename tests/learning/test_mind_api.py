@@ -52,12 +52,13 @@ def test_the_experiment_lifecycle(client_for, owner, member, team, crowd):
         )
     body = call(client, "get", f"/experiments/{experiment_id}").json()
     assert (
-        body["group"]["shown"]
-        and body["group"]["mean"] == pytest.approx(0.7)
-        and body["my_prediction"] == 0.9
+        body["group"]["visible"] is False and body["group"]["mean"] is None and body["my_prediction"] == 0.9
     )
+    started = call(client, "post", f"/experiments/{experiment_id}/start").json()
+    assert started["status"] == "running"
+    body = call(client, "get", f"/experiments/{experiment_id}").json()
+    assert body["group"]["shown"] and body["group"]["mean"] == pytest.approx(0.7)
     assert "predictions" not in body and "Max Member" not in json.dumps(body)
-    assert call(client, "post", f"/experiments/{experiment_id}/start").json()["status"] == "running"
     late = call(
         client_for(crowd[4]), "post", f"/experiments/{experiment_id}/predictions", {"probability": 0.5}
     )

@@ -119,17 +119,21 @@ def test_an_outsider_cannot_open_the_new_card_form(client_for, outsider, team):
     assert client_for(outsider).get(f"/learning/teams/{team.slug}/experiments/new/").status_code == 403
 
 
-def test_predicting_hides_the_group_until_you_did_and_warns_about_100(client_for, owner, member, team):
+def test_the_group_shows_once_the_experiment_starts_and_100_is_warned_about(client_for, owner, member, team):
     experiment = make_experiment(owner, team=team)
     experiments.experiment_predict(person=owner, experiment=experiment, probability=0.5)
     client = client_for(member)
-    assert "hidden until you predict" in text(client.get(f"/learning/experiments/{experiment.pk}/"))
+    hidden = "The group's predictions appear when the experiment starts"
+    assert hidden in text(client.get(f"/learning/experiments/{experiment.pk}/"))
     response = client.post(
         f"/learning/experiments/{experiment.pk}/predict/", {"probability": "100"}, follow=True
     )
     body = text(response)
     assert "Your prediction of 100% is saved" in body and "worst" in body
-    assert "hidden until you predict" not in body
+    assert hidden in body
+    experiments.experiment_start(actor=owner, experiment=experiment)
+    started = text(client.get(f"/learning/experiments/{experiment.pk}/"))
+    assert hidden not in started and "Not enough people to show this" in started
 
 
 @pytest.mark.parametrize("value", ["-1", "101", "lots", ""])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from practica.calibration.forecasts import forecast_make, forecast_question_create, forecast_question_resolve
+from practica.calibration.models import Forecast, ForecastQuestion
 from practica.communities.services import membership_join
 from practica.core.errors import ApplicationError
 from practica.learning import review_selectors as selectors
@@ -314,6 +315,7 @@ def test_after_action_review_links_forecasts_and_shows_them_against_the_outcome(
         forecasters.append(person)
     for person in forecasters:
         forecast_make(person=person, question=question, probability=0.8)
+    Forecast.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     forecast_question_resolve(actor=owner, question=question, resolution="no")
     review = make_review(owner, community=community, template=aar)
     reviews.review_link_forecast(actor=owner, review=review, question=question)
@@ -357,3 +359,37 @@ def test_reviews_are_read_by_participants_only(retro, member, outsider, communit
     community_review = make_review(member, community=community)
     with pytest.raises(Http404):
         selectors.review_for(outsider, community_review.pk)
+
+
+def test_after_action_review_shows_no_group_figure_while_people_may_still_predict(
+    make_review, owner, member, team, crowd, testing, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practica.learning import experiments
+    from practica.learning.review_selectors import UNTIL_CLOSED, UNTIL_STARTED
+    from tests.learning.helpers import make_experiment
+
+    settings.PRACTICA_MIN_GROUP_SIZE = 3
+    experiment = make_experiment(owner, team=team)
+    for person in crowd[:3]:
+        experiments.experiment_predict(person=person, experiment=experiment, probability=0.7)
+    question = forecast_question_create(
+        actor=owner, community=testing, title="Open question?", closes_at=timezone.now() + timedelta(days=3)
+    )
+    for person in [owner, member, crowd[0]]:
+        forecast_make(person=person, question=question, probability=0.4)
+    Forecast.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    aar = make_review(owner, team=team, template=MethodTemplate.objects.get(slug="after-action-review"))
+    reviews.review_link_experiment(actor=owner, review=aar, experiment=experiment)
+    reviews.review_link_forecast(actor=owner, review=aar, question=question)
+    forecast, planned = selectors.expectations(aar)
+    # Same rules as their own pages: a reader of the review who has not predicted is not anchored.
+    assert (forecast.hidden_until, planned.hidden_until) == (UNTIL_CLOSED, UNTIL_STARTED)
+    experiments.experiment_start(actor=owner, experiment=experiment)
+    ForecastQuestion.objects.filter(pk=question.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    forecast, started = selectors.expectations(aar)
+    assert (forecast.hidden_until, started.hidden_until) == ("", "")
+    assert forecast.prediction.value == pytest.approx(0.4) and started.prediction.value == pytest.approx(0.7)

@@ -61,6 +61,12 @@ class GroupForecastOut(Schema):
     reason: str
     mean: float | None
     median: float | None
+    people: int | None = Field(None, description="How many people's latest forecasts the figure covers.")
+    as_of: datetime | None = Field(
+        None,
+        description="The figure covers forecasts made up to this instant; it moves only once at least "
+        "PRACTICA_MIN_GROUP_SIZE people have forecast since, so one person's forecast never shows in it.",
+    )
 
 
 class ForecastQuestionOut(Schema):
@@ -166,6 +172,8 @@ def _question_out(question: ForecastQuestion, request: HttpRequest) -> ForecastQ
             reason="" if not visible else group.reason,
             mean=group.value.mean if visible and group.value else None,
             median=group.value.median if visible and group.value else None,
+            people=group.people if visible and group.value else None,
+            as_of=group.value.as_of if visible and group.value else None,
         ),
         listed=[ListedForecastOut(**asdict(listed)) for listed in page.listed],
     )

@@ -6,18 +6,23 @@
   they have forecast, or the question closes.
 - Privacy (§5): nobody else's individual forecast shows before resolution; afterwards only the
   forecasts their forecaster chose to list. The group aggregate shows only over at least
-  PRACTICA_MIN_GROUP_SIZE distinct forecasters (``core.privacy.guarded``).
+  PRACTICA_MIN_GROUP_SIZE distinct forecasters (``core.privacy.guarded``), and moves in steps of at
+  least that many people (``core.privacy.release_step``): watching it while one person forecasts
+  reveals nothing about their number.
 - A person's forecast scores (:func:`forecast_profile`) are read for the signed-in person only.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from practica.analysis.calibration import (
     BrierDecomposition,
@@ -27,9 +32,10 @@ from practica.analysis.calibration import (
     calibration_curve,
     log_score,
 )
+from practica.calibration.forecasts import REPLACE_WINDOW
 from practica.calibration.models import CalibrationRecord, Forecast, ForecastQuestion, RecordSource
 from practica.communities.selectors import CommunityAccess, community_for
-from practica.core.privacy import Aggregate, guarded
+from practica.core.privacy import Aggregate, guarded, release_step
 from practica.people.models import Person
 
 CURVE_BINS = 10
@@ -69,10 +75,53 @@ def question_for(person: Person, pk: int) -> tuple[ForecastQuestion, CommunityAc
 
 @dataclass(frozen=True)
 class GroupForecast:
-    """The group's current view: mean and median of each forecaster's latest forecast."""
+    """The group's released view: mean and median of each forecaster's latest forecast made up to
+    ``as_of``, the end of the last step of at least PRACTICA_MIN_GROUP_SIZE people."""
 
     mean: float
     median: float
+    as_of: datetime
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """How many people forecast a question, and the group's figure as released to viewers."""
+
+    forecasters: int
+    figure: Aggregate[GroupForecast]
+
+
+NOBODY = QuestionGroup(forecasters=0, figure=Aggregate(value=None, people=0, shown=False))
+
+
+def group_forecasts(question_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, QuestionGroup]:
+    """The released group forecast of each question (one query for any number of questions).
+
+    Only forecasts older than ``REPLACE_WINDOW`` count towards a step, since a younger one may still
+    be replaced in place. A question nobody forecast is absent from the result (use ``NOBODY``).
+    """
+    settled_before = (now or timezone.now()) - REPLACE_WINDOW
+    rows: dict[int, list[tuple[datetime, int, float]]] = defaultdict(list)
+    for question_id, person_id, probability, created_at in (
+        Forecast.objects.filter(question_id__in=list(question_ids))
+        .order_by("question_id", "created_at", "id")
+        .values_list("question_id", "person_id", "probability", "created_at")
+    ):
+        rows[question_id].append((created_at, person_id, probability))
+    groups: dict[int, QuestionGroup] = {}
+    for question_id, forecasts in rows.items():
+        forecasters = len({person for _, person, _ in forecasts})
+        contributions = ((when, person) for when, person, _ in forecasts)
+        cutoff = release_step(contributions, settled_before=settled_before)
+        if cutoff is None:
+            withheld = Aggregate[GroupForecast](value=None, people=forecasters, shown=False)
+            groups[question_id] = QuestionGroup(forecasters, withheld)
+            continue
+        latest = {person: probability for when, person, probability in forecasts if when <= cutoff}
+        values = list(latest.values())
+        figure = GroupForecast(mean=statistics.fmean(values), median=statistics.median(values), as_of=cutoff)
+        groups[question_id] = QuestionGroup(forecasters, guarded(figure, len(values)))
+    return groups
 
 
 @dataclass(frozen=True)
@@ -107,20 +156,8 @@ class QuestionPage:
 def question_page(question: ForecastQuestion, viewer: Person) -> QuestionPage:
     """The viewer's own forecasts, and the group's only as the visibility rules allow (3 queries)."""
     mine = list(Forecast.objects.filter(question=question, person=viewer).order_by("-created_at", "-id"))
-    latest: dict[int, float] = {}
-    for person_id, probability in (
-        Forecast.objects.filter(question=question)
-        .order_by("person_id", "-created_at", "-id")
-        .values_list("person_id", "probability")
-    ):
-        latest.setdefault(person_id, probability)
-    values = list(latest.values())
     group_visible = bool(mine) or question.is_closed()
-    group: Aggregate[GroupForecast] = (
-        guarded(GroupForecast(mean=statistics.fmean(values), median=statistics.median(values)), len(values))
-        if values
-        else Aggregate(value=None, people=0, shown=False)
-    )
+    group = group_forecasts([question.pk]).get(question.pk, NOBODY)
     listed: list[ListedForecast] = []
     if question.is_resolved:
         shown: set[int] = set()
@@ -139,9 +176,9 @@ def question_page(question: ForecastQuestion, viewer: Person) -> QuestionPage:
     return QuestionPage(
         question=question,
         mine=mine,
-        forecaster_count=len(latest),
+        forecaster_count=group.forecasters,
         group_visible=group_visible,
-        group=group,
+        group=group.figure,
         listed=listed,
     )
 

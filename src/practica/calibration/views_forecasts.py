@@ -26,6 +26,7 @@ from practica.communities.selectors import CommunityAccess
 from practica.core.errors import ApplicationError
 from practica.core.pagination import paginate
 from practica.core.permissions import can_resolve_forecast, can_take_part
+from practica.core.privacy import min_group_size
 from practica.people.models import Person
 
 EXTREME_WARNING = (
@@ -98,6 +99,7 @@ def _detail(
         "forecast_form": forecast_form if may_forecast else None,
         "resolve_form": (resolve_form or ResolveForm()) if may_resolve else None,
         "replace_seconds": int(forecasts.REPLACE_WINDOW.total_seconds()),
+        "group_step": min_group_size(),
     }
     return _page(request, "calibration/forecasts/detail.html", access, status=status, **context)
 

@@ -3,8 +3,9 @@
 specs/calibration.md §5: an aggregate is shown only when it covers at least PRACTICA_MIN_GROUP_SIZE
 distinct people (default 5, never below 3); a filter that would split a group below the threshold
 is refused, so that two allowed aggregates cannot be subtracted to reveal one person. Figures that
-would otherwise change with every new contribution move in released steps (``release_cutoff``), so
-that comparing the page before and after one person acts does not reveal what they did.
+would otherwise change with every new contribution move in released steps (``release_cutoff`` by
+calendar month, ``release_step`` by people), so that comparing the page before and after one person
+acts does not reveal what they did.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -114,3 +117,30 @@ def released_rows(rows: Iterable[tuple[Any, ...]], now: datetime) -> list[tuple[
     rows = list(rows)
     cutoff = release_cutoff(((row[-1], row[0]) for row in rows), now)
     return [row for row in rows if cutoff is not None and row[-1] < cutoff]
+
+
+def release_step(
+    contributions: Iterable[tuple[datetime, int]], *, settled_before: datetime | None = None
+) -> datetime | None:
+    """The last instant whose contributions a figure may include, or None while nothing is released.
+
+    For figures that move with each contribution but have no calendar rhythm (the group's forecast on
+    a question open for a fortnight): they move in steps instead, each step completed by the
+    contribution that brings ``min_group_size()`` distinct people since the previous step, so two
+    figures a viewer can see differ by the contributions of at least that many people. Contributions
+    at or after ``settled_before`` are ignored: callers pass the end of any window in which a
+    contribution may still be replaced in place, so a released contribution never changes. The
+    contributions after the last step (fewer than the threshold) are left out until more people come.
+    """
+    threshold = min_group_size()
+    cutoff: datetime | None = None
+    pending: set[int] = set()
+    # Contributions made at the same instant (a question's resolution scores every forecaster at
+    # once) join the same step: a figure cut at an instant includes all of them.
+    for when, same_instant in groupby(sorted(contributions), key=itemgetter(0)):
+        if settled_before is not None and when >= settled_before:
+            break
+        pending.update(person_id for _, person_id in same_instant)
+        if len(pending) >= threshold:
+            cutoff, pending = when, set()
+    return cutoff

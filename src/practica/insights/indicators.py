@@ -19,7 +19,7 @@ from django.utils import timezone
 from practica.analysis.portfolio import brier_from_sums, last_quarters, quarter_bounds, ratio
 from practica.calibration.models import CalibrationRecord, RecordSource
 from practica.communities.models import Visibility
-from practica.core.privacy import guarded
+from practica.core.privacy import guarded, release_step
 from practica.insights.panels import panel
 from practica.learning.models import (
     Action,
@@ -54,15 +54,16 @@ DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "Forecast calibration of the organisation",
         "Brier score (lower is better)",
         "The mean Brier score, (probability - outcome)², over every forecast resolved yes or no in the "
-        "quarter: 0 is perfect, 0.25 is what always saying 50% scores. Shown only when enough different "
-        "people forecast.",
+        "quarter: 0 is perfect, 0.25 is what always saying 50% scores. Forecasts count in steps of at least "
+        "the minimum group size of people, so the last few of a quarter may be left out.",
     ),
     "check_calibration": (
         "Check calibration",
         "mean CBM mark (-6 to 3)",
         "The mean certainty-based mark over every knowledge-check item answered in the quarter: 3 for a "
         "right answer at high certainty, -6 for a wrong one at high certainty; about 1 or more means "
-        "people know what they know. Shown only when enough different people answered.",
+        "people know what they know. Answers count in steps of at least the minimum group size of people, "
+        "so the last few of a quarter may be left out.",
     ),
     "assumption_revisions": (
         "Assumption revisions: what changed our mind",
@@ -131,18 +132,29 @@ def experiment_learnings(key: str) -> dict[str, Any]:
     }
 
 
-def _records(source: str, key: str) -> QuerySet[CalibrationRecord]:
-    return (
+def _records(source: str, key: str) -> tuple[QuerySet[CalibrationRecord], bool]:
+    """The quarter's released judgements of one kind, and whether the quarter has any at all.
+
+    Judgements come in steps of at least the minimum group size of people
+    (``core.privacy.release_step``), so comparing the panel before and after one person's judgements
+    are scored does not reveal them; those after the last step wait for more people.
+    """
+    records = (
         CalibrationRecord.objects.filter(source=source)
         .exclude(community__visibility=PRIVATE)
         .filter(_in_quarter("resolved_at", key))
     )
+    contributions = list(records.values_list("resolved_at", "person_id").order_by())
+    cutoff = release_step(contributions)
+    released = records.filter(resolved_at__lte=cutoff) if cutoff is not None else records.none()
+    return released, bool(contributions)
 
 
-def _calibration(result: dict[str, Any], people: int, digits: int) -> dict[str, Any]:
+def _calibration(result: dict[str, Any], any_judgements: bool, digits: int) -> dict[str, Any]:
+    people = result["people"]
+    if not any_judgements:
+        return {"value": None, "count": 0, "people": 0, "withheld": "", "detail": ""}
     value = guarded(result["value"], people)
-    if result["count"] == 0:
-        return {"value": None, "count": 0, "people": people, "withheld": "", "detail": ""}
     return {
         "value": round(value.value, digits) if value.shown and value.value is not None else None,
         "count": result["count"],
@@ -156,20 +168,18 @@ def forecast_calibration(key: str) -> dict[str, Any]:
     squared = ExpressionWrapper(
         (F("probability") - F("fraction")) * (F("probability") - F("fraction")), output_field=FloatField()
     )
-    result = (
-        _records(RecordSource.FORECAST, key)
-        .filter(probability__isnull=False)
-        .aggregate(squared=Sum(squared), count=Count("pk"), people=Count("person", distinct=True))
+    records, any_judgements = _records(RecordSource.FORECAST, key)
+    result = records.filter(probability__isnull=False).aggregate(
+        squared=Sum(squared), count=Count("pk"), people=Count("person", distinct=True)
     )
     result["value"] = brier_from_sums(result["squared"] or 0.0, result["count"])
-    return _calibration(result, result["people"], 3)
+    return _calibration(result, any_judgements, 3)
 
 
 def check_calibration(key: str) -> dict[str, Any]:
-    result = _records(RecordSource.CHECK_ITEM, key).aggregate(
-        value=Avg("mark"), count=Count("pk"), people=Count("person", distinct=True)
-    )
-    return _calibration(result, result["people"], 2)
+    records, any_judgements = _records(RecordSource.CHECK_ITEM, key)
+    result = records.aggregate(value=Avg("mark"), count=Count("pk"), people=Count("person", distinct=True))
+    return _calibration(result, any_judgements, 2)
 
 
 def assumption_revisions(key: str) -> dict[str, Any]:

@@ -55,7 +55,7 @@ class ExperimentSummaryOut(Schema):
 
 
 class GroupPredictionOut(Schema):
-    visible: bool = Field(..., description="False until you have predicted or the experiment started.")
+    visible: bool = Field(..., description="False until the experiment started and predictions closed.")
     shown: bool = Field(..., description="False when too few people predicted to show it safely.")
     reason: str
     people: int

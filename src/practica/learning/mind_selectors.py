@@ -6,7 +6,8 @@ Visibility rules, written once here:
 - Experiments: a team's experiments are open to everyone signed in (learning travels); a community's
   follow its content rules (a private community's experiments are for its active members only).
   Team members, or a community's active members, take part (predict).
-- Anti-anchoring: the group's predictions stay hidden until you have predicted or the experiment started.
+- Anti-anchoring and privacy: the group's predictions stay hidden until the experiment started and
+  predictions closed (``predictions_closed``).
   Nobody else's individual prediction is ever shown by name; group numbers only through ``guarded``.
 - Assumptions follow their scope: personal (owner only), team (its members), community (its content
   rules), organisation (everyone signed in).
@@ -240,33 +241,47 @@ def outcome_of(experiment: Experiment) -> float | None:
     return None
 
 
+def predictions_closed(experiment: Experiment) -> bool:
+    """The group's predictions show only once predictions are closed (the experiment started): while
+    they are open, comparing the group's figure before and after one person predicts would reveal
+    that person's number, and seeing it would anchor those yet to predict."""
+    return experiment.status != ExperimentStatus.PLANNED
+
+
+def group_prediction(experiment: Experiment, values: list[float]) -> Aggregate[GroupPrediction]:
+    """Mean, median, histogram and (once won or lost) Brier scores of the predictions ``values``, one
+    per person; withheld below the minimum group size."""
+    if not values:
+        return Aggregate(value=None, people=0, shown=False)
+    outcome = outcome_of(experiment)
+    bins = [0] * 10
+    for value in values:
+        bins[min(int(value * 10), 9)] += 1
+    mean = statistics.fmean(values)
+    return guarded(
+        GroupPrediction(
+            mean=mean,
+            median=statistics.median(values),
+            bins=bins,
+            brier=statistics.fmean((v - outcome) ** 2 for v in values) if outcome is not None else None,
+            brier_of_mean=(mean - outcome) ** 2 if outcome is not None else None,
+        ),
+        len(values),
+    )
+
+
 def prediction_page(experiment: Experiment, viewer: Person) -> PredictionPage:
-    """The viewer's prediction and, by the anti-anchoring and group-size rules, the group's (1 query)."""
+    """The viewer's prediction and, once predictions are closed and above the group size, the group's
+    (1 query)."""
     rows = list(ExperimentPrediction.objects.filter(experiment=experiment).order_by("id"))
     mine = next((row for row in rows if row.person_id == viewer.pk), None)
     values = [row.probability for row in rows]
-    outcome = outcome_of(experiment)
-    group_visible = mine is not None or experiment.status != ExperimentStatus.PLANNED
-    group: Aggregate[GroupPrediction]
-    if values:
-        bins = [0] * 10
-        for value in values:
-            bins[min(int(value * 10), 9)] += 1
-        mean = statistics.fmean(values)
-        group = guarded(
-            GroupPrediction(
-                mean=mean,
-                median=statistics.median(values),
-                bins=bins,
-                brier=statistics.fmean((v - outcome) ** 2 for v in values) if outcome is not None else None,
-                brier_of_mean=(mean - outcome) ** 2 if outcome is not None else None,
-            ),
-            len(values),
-        )
-    else:
-        group = Aggregate(value=None, people=0, shown=False)
     return PredictionPage(
-        mine=mine, count=len(values), group_visible=group_visible, group=group, outcome=outcome
+        mine=mine,
+        count=len(values),
+        group_visible=predictions_closed(experiment),
+        group=group_prediction(experiment, values),
+        outcome=outcome_of(experiment),
     )
 
 

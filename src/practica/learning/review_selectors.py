@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,14 +19,16 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from practica.calibration.models import Forecast, Resolution
+from practica.calibration.forecast_selectors import NOBODY, group_forecasts
+from practica.calibration.models import Resolution
 from practica.communities.models import Community, Membership, MembershipStatus
 from practica.core.permissions import (
     can_facilitate_review,
     community_content_q,
     review_participant_q,
 )
-from practica.core.privacy import Aggregate, guarded
+from practica.core.privacy import Aggregate
+from practica.learning.mind_selectors import group_prediction, predictions_closed
 from practica.learning.models import (
     Action,
     ActionStatus,
@@ -172,6 +173,7 @@ class Expectation:
     expected: str
     prediction: Aggregate[float]
     outcome: str
+    hidden_until: str = ""  # why the group's figure is not shown yet (anti-anchoring), or ""
 
 
 @dataclass
@@ -304,23 +306,26 @@ def board(access: ReviewAccess) -> Board:
     )
 
 
+UNTIL_CLOSED = "Shown once the question closes."
+UNTIL_STARTED = "Shown once the experiment starts."
+
+
+def _mean_of(figure: Aggregate[Any]) -> Aggregate[float]:
+    """The mean of a group figure (a forecast question's or an experiment's), withheld alike."""
+    return Aggregate(figure.value.mean if figure.value is not None else None, figure.people, figure.shown)
+
+
 def expectations(review: Review) -> list[Expectation]:
-    """Linked forecasts and experiments: the group's mean stated probability (shown only above the
-    minimum group size) beside the outcome. Three queries."""
+    """Linked forecasts and experiments: the group's stated probability beside the outcome, by the
+    same rules as their own pages (released steps and anti-anchoring for a forecast question, shown
+    once predictions closed for an experiment; both only above the minimum group size). Three queries."""
     from django.urls import reverse
 
     result: list[Expectation] = []
     questions = list(review.forecasts.select_related("community").order_by("pk"))
-    latest: dict[int, dict[int, float]] = {}
-    if questions:
-        for question_id, person_id, probability in (
-            Forecast.objects.filter(question__in=questions)
-            .order_by("question_id", "person_id", "created_at", "pk")
-            .values_list("question_id", "person_id", "probability")
-        ):
-            latest.setdefault(question_id, {})[person_id] = probability
+    groups = group_forecasts(question.pk for question in questions) if questions else {}
     for question in questions:
-        stated = list(latest.get(question.pk, {}).values())
+        figure = groups.get(question.pk, NOBODY).figure
         outcome = (
             "Not resolved yet"
             if question.resolution == Resolution.OPEN
@@ -332,8 +337,11 @@ def expectations(review: Review) -> list[Expectation]:
                 title=question.title,
                 url=reverse("calibration:forecast-detail", args=[question.community.slug, question.pk]),
                 expected=f'"{question.title}" would be answered yes',
-                prediction=guarded(statistics.fmean(stated) if stated else 0.0, len(stated)),
+                prediction=Aggregate(
+                    figure.value.mean if figure.value else None, figure.people, figure.shown
+                ),
                 outcome=outcome,
+                hidden_until="" if question.is_closed() else UNTIL_CLOSED,
             )
         )
     experiments = list(review.experiments.order_by("pk"))
@@ -344,16 +352,20 @@ def expectations(review: Review) -> list[Expectation]:
         ).values_list("experiment_id", "probability"):
             predictions.setdefault(experiment_id, []).append(probability)
         for experiment in experiments:
-            # One prediction per person (a unique constraint), so the count is the number of people.
-            values = predictions.get(experiment.pk, [])
+            group = group_prediction(experiment, predictions.get(experiment.pk, []))
             result.append(
                 Expectation(
                     kind="Experiment",
                     title=experiment.title,
                     url="",
                     expected=experiment.success_criterion,
-                    prediction=guarded(statistics.fmean(values) if values else 0.0, len(values)),
+                    prediction=Aggregate(
+                        group.value.mean if group.value else None, group.people, group.shown
+                    ),
                     outcome=experiment.get_result_display() if experiment.result else "No result yet",
+                    hidden_until=""
+                    if predictions_closed(experiment)
+                    else "Shown once the experiment starts.",
                 )
             )
     return result
