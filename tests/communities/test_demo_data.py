@@ -91,3 +91,17 @@ def test_demo_forecasts_are_resolved_and_scored_with_some_left_open(demo):
     assert resolved.exists()
     assert CalibrationRecord.objects.filter(source=RecordSource.FORECAST).exists()
     assert not ForecastQuestion.objects.filter(community__visibility="private").exists()
+
+
+def test_demo_forecasts_came_in_before_their_question_closed_and_the_group_figure_shows(demo):
+    from django.db.models import F
+
+    from practica.calibration.forecast_selectors import group_forecasts
+    from practica.calibration.models import Forecast, ForecastQuestion
+
+    questions = list(ForecastQuestion.objects.all())
+    assert not Forecast.objects.filter(created_at__gt=F("question__closes_at")).exists()
+    assert not Forecast.objects.filter(created_at__lt=F("question__created_at")).exists()
+    # Forecasts are weeks old, so every question with enough forecasters shows its group figure.
+    groups = group_forecasts(question.pk for question in questions)
+    assert groups and all(group.figure.shown for group in groups.values() if group.forecasters >= 5)

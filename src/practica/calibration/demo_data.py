@@ -57,7 +57,8 @@ def forecasts_step(context: DemoContext) -> None:
             question = forecast_question_create(
                 actor=lead, community=community, title=title, closes_at=now + timedelta(days=30)
             )
-            for person in rng.sample(members, min(len(members), rng.randint(5, 12))):
+            forecasters = rng.sample(members, min(len(members), rng.randint(5, 12)))
+            for person in forecasters:
                 # Some people hedge, some are sure of themselves: the curve on their page shows it.
                 truth = 0.7 if outcome == Resolution.YES else 0.3
                 boldness = rng.choice([0.5, 1.0, 1.6])
@@ -65,13 +66,20 @@ def forecasts_step(context: DemoContext) -> None:
                 forecast_make(
                     person=person, question=question, probability=round(probability, 2), listed=True
                 )
-            if outcome != Resolution.OPEN:
+            # The question was asked weeks ago (and, if resolved, closed when it was resolved); its
+            # forecasts came in one after another in between, as they would have.
+            resolved = outcome != Resolution.OPEN
+            resolved_at = now - timedelta(days=rng.randint(3, 90)) if resolved else now
+            opened = resolved_at - timedelta(days=21) if resolved else now - timedelta(days=14)
+            until = resolved_at if resolved else now - timedelta(hours=1)
+            step = (until - opened) / (len(forecasters) + 1)
+            for number, forecast in enumerate(Forecast.objects.filter(question=question).order_by("pk"), 1):
+                Forecast.objects.filter(pk=forecast.pk).update(created_at=opened + step * number)
+            ForecastQuestion.objects.filter(pk=question.pk).update(created_at=opened)
+            if resolved:
                 forecast_question_resolve(actor=lead, question=question, resolution=outcome)
-                resolved_at = now - timedelta(days=rng.randint(3, 90))
                 ForecastQuestion.objects.filter(pk=question.pk).update(
-                    created_at=resolved_at - timedelta(days=21),
-                    closes_at=resolved_at,
-                    resolved_at=resolved_at,
+                    closes_at=resolved_at, resolved_at=resolved_at
                 )
                 forecast_ids = Forecast.objects.filter(question=question).values_list("pk", flat=True)
                 CalibrationRecord.objects.filter(
