@@ -23,12 +23,13 @@ from practica.communities.models import Community, MembershipStatus, Role, Visib
 from practica.demo.generator import DemoContext, demo_step
 from practica.people.models import Person
 
+OPEN_QUESTION = ("Will we run a cross-team kata every fortnight this quarter?", Resolution.OPEN)
 QUESTIONS = [
     ("Will the new CI pipeline cut median build time below 10 minutes this quarter?", Resolution.YES),
     ("Will at least three teams adopt the shared checklist by the end of the month?", Resolution.NO),
     ("Will the next meetup have more than 15 people present?", Resolution.YES),
     ("Will the migration to the new framework finish before the holidays?", Resolution.NO),
-    ("Will we run a cross-team kata every fortnight this quarter?", Resolution.OPEN),
+    OPEN_QUESTION,
 ]
 
 
@@ -38,6 +39,7 @@ def forecasts_step(context: DemoContext) -> None:
     rng = context.rng
     now = timezone.now()
     communities = list(Community.objects.exclude(visibility=Visibility.PRIVATE).order_by("name")[:6])
+    open_asked = False
     for index, community in enumerate(communities):
         context.progress("forecasts", index, len(communities))
         lead = Person.objects.filter(
@@ -53,7 +55,11 @@ def forecasts_step(context: DemoContext) -> None:
         )
         if lead is None or len(members) < 3:
             continue
-        for title, outcome in rng.sample(QUESTIONS, 3):
+        picked = rng.sample(QUESTIONS, 3)
+        if not open_asked and all(outcome != Resolution.OPEN for _, outcome in picked):
+            picked[-1] = OPEN_QUESTION  # the first community always has a question still open
+        open_asked = True
+        for title, outcome in picked:
             question = forecast_question_create(
                 actor=lead, community=community, title=title, closes_at=now + timedelta(days=30)
             )
