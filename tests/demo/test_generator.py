@@ -3,11 +3,16 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.models.query import QuerySet
 
 from practica.core.errors import ApplicationError
 from practica.demo import generator
 from practica.demo.generator import DEMO_ACCOUNTS, DemoContext, demo_step, generate_organisation
+from practica.insights import demo_activity
 from practica.people.models import Person, Role, Team, TeamKind, TeamMembership
 from practica.people.selectors import team_tree
 from practica.people.transfer import people_export_csv
@@ -40,6 +45,72 @@ def test_same_seed_gives_the_same_organisation():
     empty_the_organisation()
     generate_organisation(people=80, seed=7)
     assert people_export_csv() == first
+
+
+def _everything_generated() -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows in id order, leaving out what depends on the clock rather than the seed:
+    dates and times (relative to "now"), the dashboard snapshots, and the salted passwords."""
+    rows = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label == "insights" and model._meta.model_name.startswith("insight"):
+            continue
+        names = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if not isinstance(field, models.DateField) and field.name != "password"
+        ]
+        rows[model._meta.label] = list(model.objects.order_by("pk").values_list(*names))
+    return rows
+
+
+def _generate_and_undo(people: int) -> dict[str, list[tuple[object, ...]]]:
+    """Generate, read everything, roll back: both runs start from the same database and the same ids
+    (PostgreSQL's sequences do not roll back, so they are set back to the largest id first)."""
+    tables = apps.get_models(include_auto_created=True)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), tables):
+            cursor.execute(statement)
+    with transaction.atomic():
+        generate_organisation(people=people, seed=1)
+        rows = _everything_generated()
+        transaction.set_rollback(True)
+    return rows
+
+
+def _return_rows_in_another_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, rows without a total order come back in another order than the database gave, as
+    PostgreSQL may return them (its order changes with updates, deletions, vacuum and query plans)."""
+    fetch_all, iterator = QuerySet._fetch_all, QuerySet.iterator
+
+    def reversed_fetch_all(self: QuerySet) -> None:
+        fresh = self._result_cache is None
+        fetch_all(self)
+        if fresh and not self.ordered and self._result_cache is not None:
+            self._result_cache.reverse()
+
+    def reversed_iterator(self: QuerySet, chunk_size: int | None = None) -> object:
+        rows = iterator(self, chunk_size)
+        return rows if self.ordered else iter(list(rows)[::-1])
+
+    monkeypatch.setattr(QuerySet, "_fetch_all", reversed_fetch_all)
+    monkeypatch.setattr(QuerySet, "iterator", reversed_iterator)
+    # A default ordering on fields that are not unique (a team membership's team name) leaves ties.
+    for model in apps.get_models(include_auto_created=True):
+        ordering = [name for name in model._meta.ordering if isinstance(name, str)]
+        unique = {"pk", "id"} | {field.name for field in model._meta.concrete_fields if field.unique}
+        if ordering and not {name.lstrip("-") for name in ordering} & unique:
+            monkeypatch.setattr(model._meta, "ordering", [*ordering, "-pk"])
+
+
+def test_generation_does_not_depend_on_the_order_the_database_returns_rows(monkeypatch):
+    # The organisation-wide activity step runs from 2,000 people; a lower bar keeps this test quick.
+    monkeypatch.setattr(demo_activity, "MIN_PEOPLE", 200)
+    first = _generate_and_undo(200)
+    _return_rows_in_another_order(monkeypatch)
+    second = _generate_and_undo(200)
+    assert len(first["communities.Community"]) > 10, "the organisation-wide activity step ran"
+    assert first.keys() == second.keys()
+    assert [label for label in first if first[label] != second[label]] == []
 
 
 def test_different_seed_gives_a_different_organisation():

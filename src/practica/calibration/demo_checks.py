@@ -384,7 +384,7 @@ def _simulate(
 def _demo_member_retake(check: KnowledgeCheck, member: Person, rng: random.Random) -> None:
     """demo-member's second attempt, through the services: better, and more honest about certainty."""
     attempt = checks.attempt_start(person=member, check=check, estimated_score=0.7)
-    for item in check.items.order_by("position"):
+    for item in check.items.order_by("position", "id"):
         right = rng.random() < 0.9
         certainty = 3 if right and rng.random() < 0.6 else (2 if right else 1)
         checks.attempt_answer(

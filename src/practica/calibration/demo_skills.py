@@ -155,9 +155,12 @@ def skills_step(context: DemoContext) -> None:
         team_people[team_id].append(person_id)
     communities_of: dict[int, list[int]] = defaultdict(list)
     leads_of: dict[int, list[int]] = defaultdict(list)
-    for person_id, community_id, role in Membership.objects.filter(
-        status=MembershipStatus.ACTIVE
-    ).values_list("person_id", "community_id", "role"):
+    # In creation order: the order of these lists decides which random draws go where.
+    for person_id, community_id, role in (
+        Membership.objects.filter(status=MembershipStatus.ACTIVE)
+        .values_list("person_id", "community_id", "role")
+        .order_by("pk")
+    ):
         communities_of[person_id].append(community_id)
         if role == Role.LEAD:
             leads_of[community_id].append(person_id)

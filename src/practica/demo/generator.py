@@ -247,7 +247,10 @@ def _demo_accounts(context: DemoContext) -> None:
         )
         team = teams[index % len(teams)]
         manager = (
-            team.memberships.filter(person__title__endswith="Team Lead").select_related("person").first()
+            team.memberships.filter(person__title__endswith="Team Lead")
+            .select_related("person")
+            .order_by("pk")
+            .first()
         )
         people_services.team_membership_set(
             person=person, team=team, manager=manager.person if manager else None

@@ -100,7 +100,11 @@ def organisation_activity_step(context: DemoContext) -> None:
         return
     rng = context.rng
     now = timezone.now()
-    placement = list(TeamMembership.objects.values_list("person_id", "team_id", "team__parent_id"))
+    # Ordered by pk: the default order (team name) leaves a team's members in whatever order the
+    # database returns them, and the random draws below depend on it.
+    placement = list(
+        TeamMembership.objects.values_list("person_id", "team_id", "team__parent_id").order_by("pk")
+    )
     team_of = {person: team for person, team, _ in placement}
     department_people: dict[int, list[int]] = defaultdict(list)
     for person, team, parent in placement:
@@ -437,8 +441,10 @@ def _retrospectives(rng: random.Random, team_of: dict[int, int], now: datetime) 
                 )
             )
     Review.objects.bulk_create(reviews, batch_size=BATCH)
-    saved = Review.objects.filter(pk__gte=first_id, team__isnull=False).values_list(
-        "pk", "team_id", "held_at"
+    saved = (
+        Review.objects.filter(pk__gte=first_id, team__isnull=False)
+        .values_list("pk", "team_id", "held_at")
+        .order_by("pk")
     )
     items = []
     for review, team, held in saved:

@@ -129,9 +129,9 @@ def _budgets(context: DemoContext, communities: list[Community]) -> None:
     ).values_list("community_id", "on", "hours"):
         spent[(community_id, quarter_key(on))] += hours
     sponsors = dict(
-        Membership.objects.filter(role=Role.SPONSOR, status=MembershipStatus.ACTIVE).values_list(
-            "community_id", "person_id"
-        )
+        Membership.objects.filter(role=Role.SPONSOR, status=MembershipStatus.ACTIVE)
+        .values_list("community_id", "person_id")
+        .order_by("pk")
     )
     budgets = []
     for community in communities:

@@ -162,6 +162,7 @@ def _expert_opt_ins(context: DemoContext) -> None:
         .filter(Q(author__isnull=False))
         .select_related("author")
         .prefetch_related("question__tags")
+        .order_by("pk")
     )
     listed: set[tuple[int, int]] = set()
     for answer in resolved:
