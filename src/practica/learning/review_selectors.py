@@ -337,9 +337,7 @@ def expectations(review: Review) -> list[Expectation]:
                 title=question.title,
                 url=reverse("calibration:forecast-detail", args=[question.community.slug, question.pk]),
                 expected=f'"{question.title}" would be answered yes',
-                prediction=Aggregate(
-                    figure.value.mean if figure.value else None, figure.people, figure.shown
-                ),
+                prediction=_mean_of(figure),
                 outcome=outcome,
                 hidden_until="" if question.is_closed() else UNTIL_CLOSED,
             )
@@ -359,13 +357,9 @@ def expectations(review: Review) -> list[Expectation]:
                     title=experiment.title,
                     url="",
                     expected=experiment.success_criterion,
-                    prediction=Aggregate(
-                        group.value.mean if group.value else None, group.people, group.shown
-                    ),
+                    prediction=_mean_of(group),
                     outcome=experiment.get_result_display() if experiment.result else "No result yet",
-                    hidden_until=""
-                    if predictions_closed(experiment)
-                    else "Shown once the experiment starts.",
+                    hidden_until="" if predictions_closed(experiment) else UNTIL_STARTED,
                 )
             )
     return result
