@@ -155,6 +155,7 @@ def _question_out(question: ForecastQuestion, request: HttpRequest) -> ForecastQ
     page = selectors.question_page(question, person_for_user(request.user))
     group = page.group
     visible = page.group_visible
+    value = group.value if visible else None  # what the viewer may read of the group's figure
     return ForecastQuestionOut(
         id=question.pk,
         community=question.community.slug,
@@ -170,10 +171,10 @@ def _question_out(question: ForecastQuestion, request: HttpRequest) -> ForecastQ
             visible=visible,
             shown=visible and group.shown,
             reason="" if not visible else group.reason,
-            mean=group.value.mean if visible and group.value else None,
-            median=group.value.median if visible and group.value else None,
-            people=group.people if visible and group.value else None,
-            as_of=group.value.as_of if visible and group.value else None,
+            mean=value.mean if value else None,
+            median=value.median if value else None,
+            people=group.people if value else None,
+            as_of=value.as_of if value else None,
         ),
         listed=[ListedForecastOut(**asdict(listed)) for listed in page.listed],
     )

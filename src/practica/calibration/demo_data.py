@@ -79,8 +79,10 @@ def forecasts_step(context: DemoContext) -> None:
             opened = resolved_at - timedelta(days=21) if resolved else now - timedelta(days=14)
             until = resolved_at if resolved else now - timedelta(hours=1)
             step = (until - opened) / (len(forecasters) + 1)
-            for number, forecast in enumerate(Forecast.objects.filter(question=question).order_by("pk"), 1):
-                Forecast.objects.filter(pk=forecast.pk).update(created_at=opened + step * number)
+            made = list(Forecast.objects.filter(question=question).order_by("pk"))
+            for number, forecast in enumerate(made, 1):
+                forecast.created_at = opened + step * number
+            Forecast.objects.bulk_update(made, ["created_at"])
             ForecastQuestion.objects.filter(pk=question.pk).update(created_at=opened)
             if resolved:
                 forecast_question_resolve(actor=lead, question=question, resolution=outcome)
